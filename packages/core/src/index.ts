@@ -1,0 +1,11 @@
+export * from './ports/index.js';
+export {
+  abortedError,
+  ERROR_CODES,
+  type ErrorCode,
+  throwIfAborted,
+  toWebtasksError,
+  WebtasksError,
+  type WebtasksErrorOptions,
+} from './errors.js';
+export { RUNTIME_DECLARATIONS, RUNTIME_MODULE_NAME } from './runtime/declarations.js';

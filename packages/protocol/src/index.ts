@@ -1,0 +1,42 @@
+export {
+  REQUEST_ERROR_CODES,
+  type RequestErrorCode,
+  TASK_ERROR_CODES,
+  type TaskErrorCode,
+} from './error-codes.js';
+export { checkJsonSchema, createJsonSchemaValidator, type JsonSchemaValidator } from './json-schema.js';
+export {
+  MAX_TASK_LENGTH,
+  MODEL_ALIASES,
+  type ModelAlias,
+  REUSE_KEY_PATTERN,
+  type StartRequest,
+  StartRequestSchema,
+  type StartResponse,
+  StartResponseSchema,
+} from './request.js';
+export {
+  type CompletedWebTaskResult,
+  type Cost,
+  CostSchema,
+  type ErrorBody,
+  ErrorBodySchema,
+  FailedResultSchema,
+  FileResultSchema,
+  InlineResultSchema,
+  PendingResultSchema,
+  type ResultFile,
+  type ReuseInfo,
+  ReuseInfoSchema,
+  StartedResultSchema,
+  SuccessResultSchema,
+  type TaskError,
+  TaskErrorSchema,
+  type TaskOutcome,
+  type TaskResultPayload,
+  TaskResultPayloadSchema,
+  type TaskStatus,
+  TaskStatusSchema,
+  type WebTaskResult,
+  WebTaskResultSchema,
+} from './result.js';

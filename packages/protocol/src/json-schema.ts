@@ -1,0 +1,43 @@
+import Ajv2020Module from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+// ajv and ajv-formats are CommonJS; their default export sits on `.default` under ESM.
+const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ??
+  Ajv2020Module) as typeof Ajv2020Module;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as typeof addFormatsModule;
+
+/** An Ajv instance for JSON Schema draft 2020-12 with the standard formats. */
+export type JsonSchemaValidator = InstanceType<typeof Ajv2020>;
+
+/**
+ * Create an Ajv instance for draft 2020-12 with formats. `strict: false` because user
+ * schemas routinely carry annotations Ajv's strict mode would refuse (titles on
+ * `prefixItems`, unknown keywords such as `examples` in odd places).
+ */
+export function createJsonSchemaValidator(): JsonSchemaValidator {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+let shared: JsonSchemaValidator | undefined;
+
+/** Check that `schema` is itself a valid JSON Schema 2020-12 and compiles. */
+export function checkJsonSchema(schema: unknown): { ok: true } | { ok: false; message: string } {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    if (typeof schema === 'boolean') return { ok: true };
+    return { ok: false, message: 'a JSON Schema must be an object (or a boolean)' };
+  }
+  shared ??= createJsonSchemaValidator();
+  try {
+    const valid = shared.validateSchema(schema);
+    if (!valid) return { ok: false, message: shared.errorsText(shared.errors, { dataVar: 'outputSchema' }) };
+    // validateSchema does not resolve $refs; compiling does.
+    shared.compile(schema);
+    shared.removeSchema(schema);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}
