@@ -9,3 +9,4 @@ export {
   type WebtasksErrorOptions,
 } from './errors.js';
 export { RUNTIME_DECLARATIONS, RUNTIME_MODULE_NAME } from './runtime/declarations.js';
+export type { BundleAdmin, TaskEvent, TaskEventListener, WebTasksEngine } from './engine-api.js';
