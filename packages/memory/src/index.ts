@@ -1,1 +1,9 @@
-export {};
+export {
+  createMemoryBlobStore,
+  type MemoryBlobStore,
+  type MemoryBlobStoreOptions,
+} from './memory-blob-store.js';
+export { createMemoryBundleStore, type MemoryBundleStoreOptions } from './memory-bundle-store.js';
+export { createMemoryLockManager, type MemoryLockManagerOptions } from './memory-lock-manager.js';
+export { createMemoryTaskQueue, type MemoryTaskQueueOptions } from './memory-task-queue.js';
+export { createMemoryTaskStore, type MemoryTaskStoreOptions } from './memory-task-store.js';

@@ -1,1 +1,14 @@
-export {};
+// Contract suites of the storage ports. Each adapter's test file calls one of these with a
+// factory; the suites live in `./stores/`, one file per port.
+export { describeBlobStoreContract, INVALID_BLOB_KEYS } from './stores/blob-store.js';
+export { describeBundleStoreContract, sampleNewBundle } from './stores/bundle-store.js';
+export {
+  type ContractOptions,
+  type ContractTestBody,
+  type ContractTestRegistrar,
+  contractTests,
+  expectWebtasksError,
+} from './stores/contract-options.js';
+export { describeLockManagerContract } from './stores/lock-manager.js';
+export { describeTaskQueueContract } from './stores/task-queue.js';
+export { describeTaskStoreContract, sampleTaskRecord } from './stores/task-store.js';
