@@ -1,0 +1,118 @@
+import { abortedError, type Logger, throwIfAborted, WebtasksError } from '@webtasks/core';
+import pg from 'pg';
+import { PREFIX, storageError } from './errors.js';
+
+/** A pg pool, or anything shaped like one (only `query` and `connect` are used). */
+export type PostgresPool = Pick<pg.Pool, 'query' | 'connect'> & { end?: () => Promise<void> };
+
+/** How a store reaches PostgreSQL: a pool you hold, or a connection string the store opens a pool for. */
+export type PostgresConnectionOptions =
+  | { pool: PostgresPool; connectionString?: never }
+  | { connectionString: string; pool?: never };
+
+/** Something that runs SQL: the pool, or one client inside a transaction. */
+export interface Database {
+  /** Run one statement. `doing` names the operation in error messages. */
+  query<Row extends Record<string, unknown>>(
+    sql: string,
+    values: unknown[],
+    doing: string,
+    signal?: AbortSignal,
+  ): Promise<Row[]>;
+  /**
+   * Run `work` inside one transaction (BEGIN … COMMIT, ROLLBACK on a throw). Nested calls
+   * join the outer transaction.
+   */
+  transaction<T>(work: (database: Database) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/** A pool plus whether this package opened it (and so must end it). */
+export interface OwnedPool {
+  pool: PostgresPool;
+  owned: boolean;
+}
+
+/** Use the caller's pool, or open one for a connection string. */
+export function resolvePool(options: Partial<PostgresConnectionOptions>): OwnedPool {
+  if (options.pool) return { pool: options.pool, owned: false };
+  if (typeof options.connectionString === 'string' && options.connectionString !== '') {
+    return { pool: new pg.Pool({ connectionString: options.connectionString }), owned: true };
+  }
+  throw new WebtasksError({
+    code: 'invalid-config',
+    message: `${PREFIX} Pass either \`pool\` (a pg.Pool) or \`connectionString\` (postgres://user@host:5432/db).`,
+  });
+}
+
+/** Reject with `aborted` when the signal fires before `promise` settles (the query itself runs on). */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  throwIfAborted(signal, what);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortedError(signal, what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+function databaseOver(target: Queryable, logger: Logger, transaction: Database['transaction']): Database {
+  return {
+    async query<Row extends Record<string, unknown>>(
+      sql: string,
+      values: unknown[],
+      doing: string,
+      signal?: AbortSignal,
+    ): Promise<Row[]> {
+      try {
+        const result = await raceAbort(target.query<Row>(sql, values), signal, `${PREFIX} ${doing}`);
+        return result.rows;
+      } catch (error) {
+        if (WebtasksError.isInstance(error)) throw error;
+        logger.debug('postgres query failed', { doing, error: String(error) });
+        throw storageError(error, doing);
+      }
+    },
+    transaction,
+  };
+}
+
+/** A Database over a pool: each `transaction` checks out one client. */
+export function createDatabase(pool: PostgresPool, logger: Logger): Database {
+  const database: Database = databaseOver(pool, logger, async (work, signal) => {
+    throwIfAborted(signal, `${PREFIX} transaction`);
+    let client: pg.PoolClient;
+    try {
+      client = await raceAbort(pool.connect(), signal, `${PREFIX} transaction`);
+    } catch (error) {
+      throw storageError(error, 'open a connection');
+    }
+    const inner: Database = databaseOver(client, logger, (nested) => nested(inner));
+    let failed = false;
+    try {
+      await inner.query('BEGIN', [], 'begin a transaction', signal);
+      const result = await work(inner);
+      await inner.query('COMMIT', [], 'commit a transaction');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        failed = true;
+        logger.warn('postgres rollback failed; discarding the connection', { error: String(rollbackError) });
+      });
+      throw error;
+    } finally {
+      client.release(failed ? true : undefined);
+    }
+  });
+  return database;
+}
