@@ -1,5 +1,5 @@
 import { defineProject, mergeConfig } from 'vitest/config';
-import { sharedTestConfig } from '../../tooling/vitest.shared';
+import { sharedTestConfig } from '../../tooling/vitest.shared.ts';
 
 const config = mergeConfig(sharedTestConfig, defineProject({ test: { name: '@webtasks/store-postgres' } }));
 

@@ -32,15 +32,17 @@ export const StartRequestSchema = z
       .min(1, 'task must not be empty')
       .max(MAX_TASK_LENGTH, `task is longer than ${MAX_TASK_LENGTH} characters`),
     startUrl: httpUrl.optional(),
-    parameters: z
-      .record(z.string(), z.unknown(), { error: 'parameters must be a JSON object' })
-      .optional(),
+    parameters: z.record(z.string(), z.unknown(), { error: 'parameters must be a JSON object' }).optional(),
     outputSchema: z
       .unknown()
       .superRefine((schema, ctx) => {
         if (schema === undefined) return;
         const check = checkJsonSchema(schema);
-        if (!check.ok) ctx.addIssue({ code: 'custom', message: `outputSchema is not a valid JSON Schema 2020-12: ${check.message}` });
+        if (!check.ok)
+          ctx.addIssue({
+            code: 'custom',
+            message: `outputSchema is not a valid JSON Schema 2020-12: ${check.message}`,
+          });
       })
       .optional(),
     reuseKey: z
