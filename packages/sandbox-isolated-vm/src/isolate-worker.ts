@@ -1,0 +1,151 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '@webtasks/core';
+import { type ChildMessage, type ParentMessage, parseChildMessage } from './child-messages.js';
+
+/**
+ * The child's entry. This file sits in `src/` beside `isolate-child.js` and is bundled into
+ * `dist/index.js`, while tsup emits `dist/isolate-child.js`: the relative URL holds in both.
+ */
+const CHILD_ENTRY = fileURLToPath(new URL('./isolate-child.js', import.meta.url));
+const STDERR_KEEP = 4000;
+
+/** Options of one supervised child. */
+export interface IsolateWorkerOptions {
+  prelude: string;
+  logger: Logger;
+  /** How long the child may take to load isolated-vm and say it is ready. */
+  startTimeoutMs: number;
+}
+
+/** Why a child went away. */
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines the child wrote to stderr (V8's fatal error report, usually). */
+  stderr: string;
+  fatal?: string;
+}
+
+/** One child process hosting isolates, with its IPC channel. */
+export class IsolateWorker {
+  /** Called for every well-formed message; malformed ones are dropped. */
+  onMessage: (message: ChildMessage) => void = () => {};
+  private readonly exitListeners = new Set<(exit: WorkerExit) => void>();
+  private exited = false;
+  private dying = false;
+  private stderrTail = '';
+  private fatal: string | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Fork a child, send it the prelude and wait until it is ready. */
+  static start(options: IsolateWorkerOptions): Promise<IsolateWorker> {
+    const child = fork(CHILD_ENTRY, [], {
+      execArgv: ['--no-node-snapshot'],
+      // Nothing of the parent's environment (secrets) is needed by the child.
+      env: {},
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const worker = new IsolateWorker(child, options.logger);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        worker.kill();
+        reject(
+          new Error(
+            `[webtasks:sandbox-isolated-vm] The isolate process did not start within ${options.startTimeoutMs} ms.`,
+          ),
+        );
+      }, options.startTimeoutMs);
+      const stopListening = worker.whenExit((exit) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `[webtasks:sandbox-isolated-vm] The isolate process exited while starting (code ${exit.code}, signal ${exit.signal}). Check that isolated-vm is built for this Node version. ${exit.stderr}`,
+          ),
+        );
+      });
+      worker.onMessage = (message) => {
+        if (message.type !== 'ready') return;
+        clearTimeout(timer);
+        stopListening();
+        worker.onMessage = () => {};
+        resolve(worker);
+      };
+      worker.attach();
+      worker.send({ type: 'init', prelude: options.prelude });
+    });
+  }
+
+  /** Process id, for logs. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Whether the child has exited (or is being killed). */
+  get alive(): boolean {
+    return !this.exited && !this.dying;
+  }
+
+  /** Send a message; false when the channel is gone (the exit handler reports that). */
+  send(message: ParentMessage): boolean {
+    if (this.exited || !this.child.connected) return false;
+    try {
+      this.child.send(message, (error) => {
+        if (error)
+          this.logger.warn('isolate process channel failed', { pid: this.pid, error: String(error) });
+      });
+      return true;
+    } catch (error) {
+      this.logger.warn('isolate process channel failed', { pid: this.pid, error: String(error) });
+      return false;
+    }
+  }
+
+  /** Call `listener` once when the child exits or its channel breaks; returns an unsubscribe. */
+  whenExit(listener: (exit: WorkerExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  /** Kill the child at once (SIGKILL). */
+  kill(): void {
+    this.dying = true;
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  private attach(): void {
+    this.child.on('message', (raw) => {
+      const message = parseChildMessage(raw);
+      if (!message) {
+        this.logger.warn('dropped a malformed message from an isolate process', { pid: this.pid });
+        return;
+      }
+      if (message.type === 'fatal') this.fatal = message.message;
+      this.onMessage(message);
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
+    });
+    this.child.on('error', (error) => {
+      this.logger.warn('isolate process error', { pid: this.pid, error: String(error) });
+      this.kill();
+    });
+    this.child.on('disconnect', () => {
+      // A broken channel makes the child useless: make sure it is gone, then report the exit.
+      this.kill();
+    });
+    this.child.on('exit', (code, signal) => {
+      if (this.exited) return;
+      this.exited = true;
+      const exit = { code, signal, stderr: this.stderrTail.trim(), fatal: this.fatal };
+      for (const listener of [...this.exitListeners]) listener(exit);
+      this.exitListeners.clear();
+    });
+  }
+}
