@@ -1,1 +1,13 @@
-export {};
+export {
+  type AnthropicLanguageModel,
+  type AnthropicLanguageModelOptions,
+  createAnthropicLanguageModel,
+} from './anthropic-language-model.js';
+export { type AnthropicModelAliases, DEFAULT_ANTHROPIC_MODELS } from './model-ids.js';
+export {
+  type AnthropicModelPrice,
+  type AnthropicRates,
+  anthropicCostUsd,
+  anthropicPricing,
+} from './pricing.js';
+export type { RetryPolicy } from './retry.js';
