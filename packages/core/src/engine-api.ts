@@ -5,8 +5,24 @@ import type { TaskRecord } from './ports/task-store.js';
 
 /** Something that happened during a task, for live progress (CLI, logs, SSE). */
 export type TaskEvent =
-  | { type: 'status'; webTaskId: string; status: 'pending' | 'started' | 'completed'; outcome?: 'success' | 'failed' }
-  | { type: 'phase'; webTaskId: string; phase: 'loading' | 'running-saved' | 'exploring' | 'repairing' | 'running-candidate' | 'validating' | 'saving' }
+  | {
+      type: 'status';
+      webTaskId: string;
+      status: 'pending' | 'started' | 'completed';
+      outcome?: 'success' | 'failed';
+    }
+  | {
+      type: 'phase';
+      webTaskId: string;
+      phase:
+        | 'loading'
+        | 'running-saved'
+        | 'exploring'
+        | 'repairing'
+        | 'running-candidate'
+        | 'validating'
+        | 'saving';
+    }
   | { type: 'attempt'; webTaskId: string; attempt: number; of: number; kind: 'explore' | 'repair' }
   | { type: 'agent-step'; webTaskId: string; turn: number; tool: string; summary: string }
   | { type: 'run-result'; webTaskId: string; ok: boolean; message: string }
@@ -27,10 +43,17 @@ export interface WebTasksEngine {
   /** The current result object of a task; throws `not-found` (also for another workspace's id). */
   result(options: { workspaceId: string; webTaskId: string } & CallOptions): Promise<WebTaskResult>;
   /** Wait until the task completes or `timeoutMs` passes, then return its result object. */
-  wait(options: { workspaceId: string; webTaskId: string; timeoutMs: number } & CallOptions): Promise<WebTaskResult>;
+  wait(
+    options: { workspaceId: string; webTaskId: string; timeoutMs: number } & CallOptions,
+  ): Promise<WebTaskResult>;
   /** Start and wait for completion (embedded use). */
   run(
-    options: { workspaceId: string; request: StartRequest; timeoutMs?: number; onEvent?: TaskEventListener } & CallOptions,
+    options: {
+      workspaceId: string;
+      request: StartRequest;
+      timeoutMs?: number;
+      onEvent?: TaskEventListener;
+    } & CallOptions,
   ): Promise<WebTaskResult>;
   /** Subscribe to events of every task (or one task). Returns an unsubscribe function. */
   subscribe(listener: TaskEventListener, options?: { webTaskId?: string }): () => void;
@@ -46,13 +69,23 @@ export interface WebTasksEngine {
 
 /** Bundle management used by the CLI and server. */
 export interface BundleAdmin {
-  list(options: { workspaceId: string; prefix?: string; limit?: number } & CallOptions): Promise<BundleSummary[]>;
-  get(options: { workspaceId: string; reuseKey: string; version?: number } & CallOptions): Promise<Bundle | undefined>;
-  history(options: { workspaceId: string; reuseKey: string; limit?: number } & CallOptions): Promise<BundleSummary[]>;
+  list(
+    options: { workspaceId: string; prefix?: string; limit?: number } & CallOptions,
+  ): Promise<BundleSummary[]>;
+  get(
+    options: { workspaceId: string; reuseKey: string; version?: number } & CallOptions,
+  ): Promise<Bundle | undefined>;
+  history(
+    options: { workspaceId: string; reuseKey: string; limit?: number } & CallOptions,
+  ): Promise<BundleSummary[]>;
   /** A unified diff between two versions' sources. */
-  diff(options: { workspaceId: string; reuseKey: string; from: number; to: number } & CallOptions): Promise<string>;
+  diff(
+    options: { workspaceId: string; reuseKey: string; from: number; to: number } & CallOptions,
+  ): Promise<string>;
   /** Save a copy of `version` as the newest version. */
-  rollback(options: { workspaceId: string; reuseKey: string; version: number } & CallOptions): Promise<Bundle>;
+  rollback(
+    options: { workspaceId: string; reuseKey: string; version: number } & CallOptions,
+  ): Promise<Bundle>;
   /** Compile and check `source`, then save it as the newest version. */
   import(
     options: {

@@ -93,10 +93,17 @@ export class WebtasksError extends Error {
 }
 
 /** Wrap anything thrown into a WebtasksError (unknown errors become `internal-error`). */
-export function toWebtasksError(error: unknown, fallbackMessage = 'Unexpected internal error'): WebtasksError {
+export function toWebtasksError(
+  error: unknown,
+  fallbackMessage = 'Unexpected internal error',
+): WebtasksError {
   if (WebtasksError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new WebtasksError({ code: 'internal-error', message: `${fallbackMessage}: ${message}`, cause: error });
+  return new WebtasksError({
+    code: 'internal-error',
+    message: `${fallbackMessage}: ${message}`,
+    cause: error,
+  });
 }
 
 /** The error an aborted call rejects with. */

@@ -24,7 +24,7 @@ export type ModelScript =
 export interface ScriptedLanguageModel extends LanguageModel {
   /** Every call in order (the options as received). */
   readonly calls: GenerateOptions[];
-  /** Replace the script (the call count continues). */
+  /** Replace the script; a list script starts again from its first reply. */
   setScript(script: ModelScript): void;
 }
 
@@ -57,12 +57,14 @@ export function createScriptedLanguageModel(
 ): ScriptedLanguageModel {
   const calls: GenerateOptions[] = [];
   let current = script;
+  let offset = 0;
   return {
     specificationVersion: 'v1',
     provider: 'scripted',
     calls,
     setScript(next) {
       current = next;
+      offset = calls.length;
     },
     async generate(request) {
       if (request.signal?.aborted)
@@ -71,7 +73,7 @@ export function createScriptedLanguageModel(
       calls.push(structuredClone({ ...request, signal: undefined }));
       let reply: ScriptedReply | undefined;
       if (typeof current === 'function') reply = await current(request, index);
-      else if (Array.isArray(current)) reply = current[index];
+      else if (Array.isArray(current)) reply = current[index - offset];
       else reply = current;
       if (!reply) {
         throw new WebtasksError({
