@@ -92,10 +92,11 @@ function startRun(message) {
     )
     .then((outcome) => {
       const cpuMs = readCpuMs(isolate);
-      if (!isolate.isDisposed) isolate.dispose();
       runs.delete(runId);
       for (const resolve of run.pending.values()) resolve('0the run ended');
+      // Report first, then free the isolate: the parent's next message waits in the queue meanwhile.
       send({ type: 'done', runId, outcome, cpuMs, heapBytes: run.heapBytes || undefined });
+      if (!isolate.isDisposed) isolate.dispose();
     });
 }
 

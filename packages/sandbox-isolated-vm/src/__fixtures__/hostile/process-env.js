@@ -1,0 +1,5 @@
+// tries: read the parent's secrets from process.env.
+// expect: threw
+exports.default = async function run() {
+  return process.env;
+};
