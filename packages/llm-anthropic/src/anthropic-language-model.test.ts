@@ -207,6 +207,24 @@ describe('createAnthropicLanguageModel', () => {
     ]);
   });
 
+  it('sends an empty tool result without content (the API rejects empty text)', async () => {
+    server.script([fakeReply.toolCall('observe', {}, { id: 'toolu_e' }), fakeReply.text('done')]);
+    const llm = model();
+    const first = await llm.generate(call({ tools: TOOLS }));
+    const next = [
+      ...call().messages,
+      { role: 'assistant' as const, content: first.content },
+      {
+        role: 'user' as const,
+        content: [{ type: 'tool-result' as const, toolCallId: 'toolu_e', content: '' }],
+      },
+    ];
+    expect((await llm.generate(call({ tools: TOOLS, messages: next }))).content).toEqual([
+      { type: 'text', text: 'done' },
+    ]);
+    expect(body().messages[2].content).toEqual([{ type: 'tool_result', tool_use_id: 'toolu_e' }]);
+  });
+
   it('sends max_tokens (default 16384) and temperature', async () => {
     server.script([fakeReply.text('a'), fakeReply.text('b')]);
     const llm = model();

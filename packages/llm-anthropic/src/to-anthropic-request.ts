@@ -81,7 +81,8 @@ function toUserMessage(message: Extract<ModelMessage, { role: 'user' }>): Anthro
       results.push({
         type: 'tool_result',
         tool_use_id: part.toolCallId,
-        content: part.content === '' ? '(empty)' : part.content,
+        // The API rejects empty text blocks, but a tool result may have no content at all.
+        ...(part.content === '' ? {} : { content: part.content }),
         ...(part.isError ? { is_error: true } : {}),
       });
     } else if (part.type === 'text') {
