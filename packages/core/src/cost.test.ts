@@ -20,6 +20,27 @@ describe('cost', () => {
     expect(usd).toBeCloseTo(1 + 1 + 0.3 + 0.5, 12);
   });
 
+  it('switches every token to the long-prompt rates above the threshold', () => {
+    const tiered = {
+      m: {
+        inputPerMTok: 0.1,
+        outputPerMTok: 0.5,
+        cacheReadPerMTok: 0.01,
+        cacheWritePerMTok: 0.125,
+        longPrompt: {
+          aboveTokens: 100_000,
+          inputPerMTok: 0.5,
+          outputPerMTok: 2.5,
+          cacheReadPerMTok: 0.05,
+          cacheWritePerMTok: 0.625,
+        },
+      },
+    };
+    const usage = { inputTokens: 50_000, outputTokens: 1_000, cacheReadTokens: 50_000, cacheWriteTokens: 0 };
+    expect(priceOf('m', usage, tiered)).toBe(0.006);
+    expect(priceOf('m', { ...usage, cacheReadTokens: 50_001 }, tiered)).toBe(0.03000005);
+  });
+
   it('reports unknown models and prices them at zero', () => {
     const unknown: string[] = [];
     expect(priceOf('other', { ...ZERO_USAGE, inputTokens: 10 }, table, (id) => unknown.push(id))).toBe(0);

@@ -1,11 +1,20 @@
 import type { TokenUsage } from './ports/language-model.js';
 
-/** USD per million tokens for one model. */
-export interface ModelPrice {
+/** USD per million tokens of each kind. */
+export interface TokenRates {
   inputPerMTok: number;
   outputPerMTok: number;
   cacheReadPerMTok: number;
   cacheWritePerMTok: number;
+}
+
+/** The price of one model. */
+export interface ModelPrice extends TokenRates {
+  /**
+   * Long-prompt pricing: when a call's prompt (input + cache read + cache write tokens) is
+   * longer than `aboveTokens`, every token of that call, output included, costs these rates.
+   */
+  longPrompt?: TokenRates & { aboveTokens: number };
 }
 
 /** Prices by concrete model id (as `GenerateResult.modelId` reports it). */
@@ -13,7 +22,8 @@ export type PriceTable = Record<string, ModelPrice>;
 
 /**
  * The price of one call, exact to the table: tokens × USD/MTok for each of the four token
- * kinds. Unknown models cost 0 and are reported through `onUnknownModel`.
+ * kinds (in integer thousandths of a micro-dollar, divided once, so sums stay exact).
+ * Unknown models cost 0 and are reported through `onUnknownModel`.
  */
 export function priceOf(
   modelId: string,
@@ -26,13 +36,16 @@ export function priceOf(
     onUnknownModel?.(modelId);
     return 0;
   }
-  return (
-    (usage.inputTokens * price.inputPerMTok +
-      usage.outputTokens * price.outputPerMTok +
-      usage.cacheReadTokens * price.cacheReadPerMTok +
-      usage.cacheWriteTokens * price.cacheWritePerMTok) /
-    1_000_000
-  );
+  const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+  const rates: TokenRates =
+    price.longPrompt && prompt > price.longPrompt.aboveTokens ? price.longPrompt : price;
+  const milli = (usdPerMTok: number) => Math.round(usdPerMTok * 1000);
+  const total =
+    usage.inputTokens * milli(rates.inputPerMTok) +
+    usage.outputTokens * milli(rates.outputPerMTok) +
+    usage.cacheReadTokens * milli(rates.cacheReadPerMTok) +
+    usage.cacheWriteTokens * milli(rates.cacheWritePerMTok);
+  return total / 1e9;
 }
 
 /** Add two usages. */

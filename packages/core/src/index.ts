@@ -16,6 +16,7 @@ export {
   type PriceTable,
   priceOf,
   roundUsd,
+  type TokenRates,
   ZERO_USAGE,
 } from './cost.js';
 export { randomIdGenerator, silentLogger, systemClock } from './defaults.js';

@@ -6,7 +6,6 @@ export {
 export { type AnthropicModelAliases, DEFAULT_ANTHROPIC_MODELS } from './model-ids.js';
 export {
   type AnthropicModelPrice,
-  type AnthropicRates,
   anthropicCostUsd,
   anthropicPricing,
 } from './pricing.js';

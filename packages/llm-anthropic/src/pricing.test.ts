@@ -38,7 +38,9 @@ describe('anthropicPricing / anthropicCostUsd', () => {
   });
 
   it('accepts a custom price table', () => {
-    const prices = { 'my-model': { input: 1, output: 1, cacheRead: 1, cacheWrite: 1 } };
+    const prices = {
+      'my-model': { inputPerMTok: 1, outputPerMTok: 1, cacheReadPerMTok: 1, cacheWritePerMTok: 1 },
+    };
     expect(anthropicCostUsd(usage(1, 1, 1, 1), 'my-model', prices)).toBe(0.000004);
   });
 });

@@ -1,27 +1,18 @@
-import type { TokenUsage } from '@webtasks/core';
+import { type ModelPrice, type PriceTable, priceOf, type TokenRates, type TokenUsage } from '@webtasks/core';
 
-/** USD per million tokens of one model (cache writes at the default 5-minute TTL the adapter uses). */
-export interface AnthropicRates {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-}
+/** Prices of Anthropic models, in the engine's price-table shape (`PriceTable` of `@webtasks/core`). */
+export type AnthropicModelPrice = ModelPrice;
 
-/** The list price of one model, with an optional higher tier for long prompts. */
-export interface AnthropicModelPrice extends AnthropicRates {
-  /**
-   * When a request's prompt (input + cache read + cache write tokens) is longer than
-   * `aboveTokens`, every token of that request, output included, is billed at these rates.
-   */
-  longPrompt?: AnthropicRates & { aboveTokens: number };
-}
-
-const rates = (input: number, output: number, cacheRead: number, cacheWrite: number): AnthropicRates => ({
-  input,
-  output,
-  cacheRead,
-  cacheWrite,
+const rates = (
+  inputPerMTok: number,
+  outputPerMTok: number,
+  cacheReadPerMTok: number,
+  cacheWritePerMTok: number,
+): TokenRates => ({
+  inputPerMTok,
+  outputPerMTok,
+  cacheReadPerMTok,
+  cacheWritePerMTok,
 });
 const opus45Tier = rates(5, 25, 0.5, 6.25);
 const sonnet4Tier = rates(3, 15, 0.3, 3.75);
@@ -37,7 +28,7 @@ const haiku45Tier = rates(1, 5, 0.1, 1.25);
  * priced by prompt length: prompts over 100,000 tokens pay 5× on every token.
  * Not modelled: `inference_geo: "us"` (1.1×), the Batch API (−50%), fast mode, 1-hour cache writes.
  */
-export const anthropicPricing: Readonly<Record<string, AnthropicModelPrice>> = Object.freeze({
+export const anthropicPricing: Readonly<PriceTable> = Object.freeze({
   'claude-haiku-5-5': {
     ...rates(0.1, 0.5, 0.01, 0.125),
     longPrompt: { ...rates(0.5, 2.5, 0.05, 0.625), aboveTokens: 100_000 },
@@ -70,18 +61,8 @@ export const anthropicPricing: Readonly<Record<string, AnthropicModelPrice>> = O
 export function anthropicCostUsd(
   usage: TokenUsage,
   modelId: string,
-  prices: Readonly<Record<string, AnthropicModelPrice>> = anthropicPricing,
+  prices: Readonly<PriceTable> = anthropicPricing,
 ): number | undefined {
-  const price = prices[modelId];
-  if (price === undefined) return undefined;
-  const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
-  const tier: AnthropicRates =
-    price.longPrompt && prompt > price.longPrompt.aboveTokens ? price.longPrompt : price;
-  const milli = (usdPerMillion: number): number => Math.round(usdPerMillion * 1000);
-  const total =
-    usage.inputTokens * milli(tier.input) +
-    usage.outputTokens * milli(tier.output) +
-    usage.cacheReadTokens * milli(tier.cacheRead) +
-    usage.cacheWriteTokens * milli(tier.cacheWrite);
-  return total / 1e9;
+  if (prices[modelId] === undefined) return undefined;
+  return priceOf(modelId, usage, prices as PriceTable);
 }

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlaywrightBrowserProvider } from '@webtasks/browser-playwright';
 import { createTsMorphCompiler } from '@webtasks/codegen-ts';
-import { createWebTasks, type EngineLimits, type JsonObject, type TaskEvent } from '@webtasks/core';
+import {
+  type CreditLedger,
+  createWebTasks,
+  type EngineLimits,
+  type JsonObject,
+  type LanguageModel,
+  type PriceTable,
+  type TaskEvent,
+} from '@webtasks/core';
 import { createMemoryLockManager, createMemoryTaskQueue } from '@webtasks/memory';
 import { createIsolatedVmSandbox } from '@webtasks/sandbox-isolated-vm';
 import { createFsBlobStore, createFsBundleStore, createFsTaskStore } from '@webtasks/store-fs';
@@ -22,6 +30,10 @@ export function createRealEngine(options: {
   sites: FixtureSites;
   script?: ModelScript;
   limits?: Partial<EngineLimits>;
+  /** A real model adapter instead of the scripted model. */
+  model?: LanguageModel;
+  prices?: PriceTable;
+  credits?: CreditLedger;
 }) {
   const directory = mkdtempSync(join(tmpdir(), 'webtasks-scenario-'));
   const model = createScriptedLanguageModel(options.script ?? []);
@@ -43,10 +55,11 @@ export function createRealEngine(options: {
     }),
     sandbox: createIsolatedVmSandbox({ workers: 2 }),
     compiler: createTsMorphCompiler(),
-    model,
-    prices: {
+    model: options.model ?? model,
+    prices: options.prices ?? {
       'scripted-model': { inputPerMTok: 1, outputPerMTok: 5, cacheReadPerMTok: 0.1, cacheWritePerMTok: 1.25 },
     },
+    ...(options.credits ? { credits: options.credits } : {}),
     limits: { maxExploreAttempts: 2, maxRepairAttempts: 1, ...options.limits },
   });
   engine.subscribe((event) => events.push(event));
