@@ -24,7 +24,9 @@ export interface BlobStore {
   readonly specificationVersion: 'v1';
   readonly capabilities: BlobStoreCapabilities;
   /** Store bytes under a key, replacing what was there. */
-  put(options: { key: string; body: Uint8Array; contentType: string } & CallOptions): Promise<{ sizeBytes: number }>;
+  put(
+    options: { key: string; body: Uint8Array; contentType: string } & CallOptions,
+  ): Promise<{ sizeBytes: number }>;
   /** Read an object, or undefined. */
   get(options: { key: string } & CallOptions): Promise<BlobObject | undefined>;
   /** Delete an object; returns whether it existed. */

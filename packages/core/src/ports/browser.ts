@@ -155,9 +155,7 @@ export interface DownloadedFile {
 }
 
 /** What starts a download. */
-export type DownloadTrigger =
-  | { kind: 'click'; locator: LocatorStep[] }
-  | { kind: 'url'; url: string };
+export type DownloadTrigger = { kind: 'click'; locator: LocatorStep[] } | { kind: 'url'; url: string };
 
 /** Options of `BrowserProvider.openSession`. */
 export interface OpenSessionOptions extends CallOptions {

@@ -15,3 +15,4 @@ export {
   text,
   toolCall,
 } from './scripted-model.js';
+export { createScriptedModelHarness } from './scripted-model-harness.js';
