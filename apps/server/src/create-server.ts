@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import type { BlobStore, WebTasksEngine } from '@webtasks/core';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import type { BlobStore, SignedUrlVerifier, WebTasksEngine } from '@webtasks/core';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { WorkspaceAuth } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
 import { HttpError, toHttpError } from './http-errors.js';
@@ -17,15 +22,27 @@ export interface CreateServerOptions {
   engine: WebTasksEngine;
   /** Which API keys open which workspace (see `createApiKeyAuth`). */
   auth: WorkspaceAuth;
-  /** The blob store whose signed URLs this server serves under `/files/*` (with `fileVerifier`). */
-  blobs?: Pick<BlobStore, 'get'>;
-  /** Checks signed file URLs; `/files/*` is only served when both `blobs` and this are given. */
+  /**
+   * The blob store whose signed URLs this server serves under `/files/*`. A store that signs
+   * for the server (`capabilities.signedUrls: 'server'`) and has `verifySignedUrl` (memory,
+   * filesystem) needs nothing else; stores with native signing (S3) are not served here.
+   */
+  blobs?: Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'capabilities'> & SignedUrlVerifier>;
+  /** Checks signed file URLs, when the store cannot (e.g. the server holds only the secret). */
   fileVerifier?: FileUrlVerifier;
   /** Fastify/pino logger options (`true` for JSON logs at info). Defaults to no logs. */
   logger?: FastifyServerOptions['logger'];
+  /** A pino logger to use instead of `logger` (shared with the engine). */
+  loggerInstance?: FastifyBaseLogger;
+  /** Serve the web-task routes. False for worker-only processes (health and files only). Default true. */
+  api?: boolean;
   /** Largest accepted request body. Default 1 MiB. */
   bodyLimitBytes?: number;
-  /** Pending tasks per workspace started through this server before 429. Default 100; 0 disables. */
+  /**
+   * Pending tasks per workspace started through this server before it answers 429 itself.
+   * Default 0 (off): the engine enforces its own limit against the task store, which also
+   * counts tasks started by other processes. Use it for engines that do not.
+   */
   maxQueuedPerWorkspace?: number;
   /** Longest long-poll (`waitSeconds`) honoured; larger values are capped. Default 60. */
   maxWaitSeconds?: number;
@@ -37,6 +54,14 @@ export interface CreateServerOptions {
   publicUrl?: string;
   /** Trust `x-forwarded-*` headers (behind a reverse proxy). Default false. */
   trustProxy?: boolean;
+}
+
+/** The store's own verifier, when it signs URLs for the server. */
+function storeVerifier(blobs: CreateServerOptions['blobs']): FileUrlVerifier | undefined {
+  if (blobs?.capabilities?.signedUrls !== 'server' || typeof blobs.verifySignedUrl !== 'function')
+    return undefined;
+  const verify = blobs.verifySignedUrl.bind(blobs);
+  return (url) => verify({ url });
 }
 
 const API_DESCRIPTION =
@@ -52,7 +77,9 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   const maxWaitSeconds = options.maxWaitSeconds ?? 60;
   const shutdown = new AbortController();
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance
+      ? { loggerInstance: options.loggerInstance }
+      : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 512 },
@@ -113,20 +140,21 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
         : { schema, url },
   });
 
-  const limit =
-    (options.maxQueuedPerWorkspace ?? 100) > 0
-      ? new QueuedTaskLimit(options.engine, options.maxQueuedPerWorkspace ?? 100)
-      : undefined;
+  const maxQueued = options.maxQueuedPerWorkspace ?? 0;
+  const limit = maxQueued > 0 ? new QueuedTaskLimit(options.engine, maxQueued) : undefined;
+  const fileVerifier = options.fileVerifier ?? storeVerifier(options.blobs);
 
-  await app.register(webTaskRoutes, {
-    engine: options.engine,
-    auth: options.auth,
-    limit,
-    maxWaitSeconds,
-    shutdownSignal: shutdown.signal,
-  });
-  if (options.blobs !== undefined && options.fileVerifier !== undefined) {
-    await app.register(fileRoutes, { blobs: options.blobs, verify: options.fileVerifier });
+  if (options.api !== false) {
+    await app.register(webTaskRoutes, {
+      engine: options.engine,
+      auth: options.auth,
+      limit,
+      maxWaitSeconds,
+      shutdownSignal: shutdown.signal,
+    });
+  }
+  if (options.blobs !== undefined && fileVerifier !== undefined) {
+    await app.register(fileRoutes, { blobs: options.blobs, verify: fileVerifier });
   }
   await app.register(healthRoutes, {
     engine: options.engine,

@@ -24,11 +24,8 @@ describe('robustness fuzz', () => {
     const byStatus = new Map<number, number>();
     const byFamily = new Map<string, number>();
     const failures: string[] = [];
-    const timeByFamily = new Map<string, number>();
     for (const [index, { family, request }] of requests.entries()) {
-      const began = performance.now();
       const response = await harness.app.inject(request);
-      timeByFamily.set(family, (timeByFamily.get(family) ?? 0) + performance.now() - began);
       byStatus.set(response.statusCode, (byStatus.get(response.statusCode) ?? 0) + 1);
       byFamily.set(family, (byFamily.get(family) ?? 0) + 1);
       let code: unknown;
@@ -48,8 +45,7 @@ describe('robustness fuzz', () => {
       }
     }
     console.log(
-      Object.fromEntries([...timeByFamily].map(([k, v]) => [k, Math.round(v)])),
-      Object.fromEntries(byStatus),
+      `fuzz: ${requests.length} requests, statuses ${JSON.stringify(Object.fromEntries(byStatus))}`,
     );
     expect(failures, `seed ${SEED}`).toEqual([]);
     expect([...byStatus.keys()].every((status) => status < 500)).toBe(true);
