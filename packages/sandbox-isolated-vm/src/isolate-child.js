@@ -92,6 +92,11 @@ function startRun(message) {
     )
     .then((outcome) => {
       const cpuMs = readCpuMs(isolate);
+      if (!isolate.isDisposed) {
+        try {
+          run.heapBytes = Math.max(run.heapBytes, isolate.getHeapStatisticsSync().used_heap_size);
+        } catch {}
+      }
       runs.delete(runId);
       for (const resolve of run.pending.values()) resolve('0the run ended');
       // Report first, then free the isolate: the parent's next message waits in the queue meanwhile.

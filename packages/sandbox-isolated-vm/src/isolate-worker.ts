@@ -74,6 +74,7 @@ export class IsolateWorker {
         clearTimeout(timer);
         stopListening();
         worker.onMessage = () => {};
+        worker.keepAlive(false);
         resolve(worker);
       };
       worker.attach();
@@ -110,6 +111,20 @@ export class IsolateWorker {
   whenExit(listener: (exit: WorkerExit) => void): () => void {
     this.exitListeners.add(listener);
     return () => this.exitListeners.delete(listener);
+  }
+
+  /**
+   * Whether this child keeps the parent's event loop alive. Idle children do not, so a program
+   * that forgets `sandbox.close()` can still exit; a child with a run in progress does.
+   */
+  keepAlive(busy: boolean): void {
+    const handles = [this.child, this.child.channel, this.child.stderr] as Array<
+      { ref?(): void; unref?(): void } | null | undefined
+    >;
+    for (const handle of handles) {
+      if (busy) handle?.ref?.();
+      else handle?.unref?.();
+    }
   }
 
   /** Kill the child at once (SIGKILL). */

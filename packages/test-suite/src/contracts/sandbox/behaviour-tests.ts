@@ -12,7 +12,9 @@ export function expectFailure(
   ...kinds: SandboxErrorKind[]
 ): { kind: SandboxErrorKind; message: string; stack?: string } {
   if (result.ok)
-    expect.fail(`expected a failure (${kinds.join(' or ')}), got output ${JSON.stringify(result.output)}`);
+    expect.fail(
+      `expected a failure (${kinds.join(' or ')}), got output ${JSON.stringify(result.output).slice(0, 200)}`,
+    );
   expect(kinds, `error: ${result.error.kind}: ${result.error.message}`).toContain(result.error.kind);
   expect(result.error.message.length).toBeGreaterThan(0);
   return result.error;
