@@ -122,5 +122,40 @@ describe('createPlaywrightBrowserProvider', () => {
         await session.close();
       }
     });
+    it('notes the blocked navigation a click caused', async () => {
+      const session = await shared.openSession({ egress: { allowHosts: [`127.0.0.1:${sites.port}`] } });
+      try {
+        const target = `http://localhost:${sites.port}/tables`;
+        await session.execute({
+          command: { target: 'page', op: 'goto', args: [`${sites.baseUrl}/testing/embed`] },
+        });
+        await session.execute({
+          command: {
+            target: 'page',
+            op: 'evaluate',
+            args: [
+              {
+                fn: '(href) => { const a = document.createElement("a"); a.href = href; a.textContent = "away"; document.body.append(a); }',
+              },
+              target,
+            ],
+          },
+        });
+        await session.execute({
+          command: {
+            target: 'locator',
+            op: 'click',
+            locator: [{ kind: 'getByText', text: 'away' }],
+            args: [],
+          },
+        });
+        await session.getPage().waitForURL(/^chrome-error:/);
+        const snapshot = await session.observe();
+        expect(snapshot.text).toContain(`the egress policy blocked a navigation to ${target}`);
+        expect((await session.observe()).text).not.toContain('egress policy blocked');
+      } finally {
+        await session.close();
+      }
+    });
   });
 });

@@ -59,6 +59,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
   private closed = false;
   private crashed = false;
   private lastDownloadAt = 0;
+  private lastObserveAt = 0;
   private readonly commandContext: CommandContext;
 
   constructor(private readonly setup: SessionSetup) {
@@ -170,9 +171,24 @@ export class PlaywrightBrowserSession implements BrowserSession {
     if (!Number.isInteger(maxItemsPerList) || maxItemsPerList < 2) {
       return Promise.reject(invalidRequest('observe: maxItemsPerList must be an integer of at least 2'));
     }
-    return this.run('observe', options.signal, this.setup.navigationTimeoutMs, () =>
-      observePage(this.setup.page, { maxItemsPerList, timeoutMs: this.setup.commandTimeoutMs }),
-    );
+    const since = this.lastObserveAt;
+    this.lastObserveAt = Date.now();
+    return this.run('observe', options.signal, this.setup.navigationTimeoutMs, async () => {
+      const snapshot = await observePage(this.setup.page, {
+        maxItemsPerList,
+        timeoutMs: this.setup.commandTimeoutMs,
+      });
+      // A click that navigated to a refused URL leaves Chromium's error page: say why.
+      const blocked = this.setup.denials
+        .filter((d) => d.at >= since && d.resourceType === 'document')
+        .slice(-3);
+      if (blocked.length === 0) return snapshot;
+      const notes = blocked
+        .map((d) => `- note: the egress policy blocked a navigation to ${d.url}: ${d.reason}`)
+        .join('\n');
+      const text = `${notes}\n${snapshot.text}`;
+      return { ...snapshot, text, sizeBytes: Buffer.byteLength(text) };
+    });
   }
 
   screenshot(options: { fullPage?: boolean } & CallOptions = {}): Promise<Uint8Array> {
