@@ -18,10 +18,9 @@ import type { ServerConfig } from './config.js';
 /**
  * ─── Adapter assembly ───────────────────────────────────────────────────────────────────
  * The one place that turns configuration into adapters. Every adapter package is imported
- * lazily (`await import(...)`), so a deployment only loads what it uses (no Chromium or
- * isolated-vm code in a pure API process that never runs tasks, no pg without Postgres).
- * Packages not published yet are looked up by factory name (`loadFactory`); when one lands,
- * replace the lookup with a typed import like the others.
+ * lazily (`await import(...)`), so a deployment only loads the store, queue and model
+ * packages it is configured for (no pg without Postgres, no AWS SDK without S3). To add an
+ * adapter: a value in `config.ts`, a branch here, a line in the README's variable table.
  * ────────────────────────────────────────────────────────────────────────────────────────
  */
 
@@ -34,21 +33,6 @@ export interface Assembly {
 }
 
 type Closer = () => Promise<void>;
-
-/** Look a factory up in a package that may not export it yet. */
-async function loadFactory<T>(
-  pkg: string,
-  names: string[],
-): Promise<(options: Record<string, unknown>) => T> {
-  const module = (await import(pkg)) as Record<string, unknown>;
-  for (const name of names) {
-    const factory = module[name];
-    if (typeof factory === 'function') return factory as (options: Record<string, unknown>) => T;
-  }
-  throw new Error(
-    `${pkg} does not export ${names.join(' or ')} yet: pick another adapter in the configuration.`,
-  );
-}
 
 /** The HMAC secret of signed file URLs: configured, or generated once and kept in the data dir. */
 export async function fileSecret(config: ServerConfig): Promise<string> {
@@ -94,11 +78,10 @@ async function blobStore(
   closers: Closer[],
 ): Promise<Assembly['blobs']> {
   if (config.blobs.kind === 's3') {
+    const { createS3BlobStore } = await import('@webtasks/store-s3');
     const { kind: _kind, ...s3 } = config.blobs;
-    const store = await (
-      await loadFactory<BlobStore & { close?: Closer }>('@webtasks/store-s3', ['createS3BlobStore'])
-    )({ ...s3, logger });
-    if (store.close) closers.push(() => store.close!());
+    const store = createS3BlobStore({ ...s3, logger });
+    closers.push(() => store.close());
     return store;
   }
   const { createFsBlobStore } = await import('@webtasks/store-fs');
@@ -112,7 +95,7 @@ async function blobStore(
 async function locks(config: ServerConfig, logger: Logger): Promise<LockManager> {
   if (config.locks.kind === 'redis') {
     const { createRedisLockManager } = await import('@webtasks/lock-redis');
-    return createRedisLockManager({ url: config.locks.url, logger });
+    return createRedisLockManager({ url: config.locks.url, prefix: config.locks.prefix, logger });
   }
   const { createMemoryLockManager } = await import('@webtasks/memory');
   return createMemoryLockManager();
@@ -120,11 +103,8 @@ async function locks(config: ServerConfig, logger: Logger): Promise<LockManager>
 
 async function queue(config: ServerConfig, logger: Logger): Promise<TaskQueue> {
   if (config.queue.kind === 'bullmq') {
-    const create = await loadFactory<TaskQueue>('@webtasks/queue-bullmq', [
-      'createBullMQTaskQueue',
-      'createBullmqTaskQueue',
-    ]);
-    return create({ url: config.queue.url, logger });
+    const { createBullMQTaskQueue } = await import('@webtasks/queue-bullmq');
+    return createBullMQTaskQueue({ url: config.queue.url, prefix: config.queue.prefix, logger });
   }
   const { createMemoryTaskQueue } = await import('@webtasks/memory');
   return createMemoryTaskQueue();
@@ -138,7 +118,7 @@ async function model(
   if (settings.provider === 'anthropic') {
     if (settings.apiKey === undefined) return { prices: {} };
     const { createAnthropicLanguageModel, anthropicPricing } = await import('@webtasks/llm-anthropic');
-    const prices = toPriceTable(anthropicPricing as unknown as Record<string, Record<string, number>>);
+    const prices: PriceTable = { ...anthropicPricing };
     const created = createAnthropicLanguageModel({
       apiKey: settings.apiKey,
       models: settings.models,
@@ -158,21 +138,6 @@ async function model(
   });
   // Local models: no price table, so `cost.aiUsd` is 0.
   return { model: created, prices: {} };
-}
-
-/** The adapter's price list in the engine's shape (accepts `{input, …}` or `{inputPerMTok, …}` rates). */
-function toPriceTable(table: Record<string, Record<string, number>>): PriceTable {
-  return Object.fromEntries(
-    Object.entries(table).map(([id, rates]) => [
-      id,
-      {
-        inputPerMTok: rates.inputPerMTok ?? rates.input ?? 0,
-        outputPerMTok: rates.outputPerMTok ?? rates.output ?? 0,
-        cacheReadPerMTok: rates.cacheReadPerMTok ?? rates.cacheRead ?? 0,
-        cacheWritePerMTok: rates.cacheWritePerMTok ?? rates.cacheWrite ?? 0,
-      },
-    ]),
-  );
 }
 
 /** Build the engine and its adapters from the configuration. */

@@ -59,8 +59,8 @@ describe('loadConfig', () => {
       role: 'api',
       store: { kind: 'postgres', connectionString: 'postgres://db/webtasks' },
       blobs: { kind: 's3', bucket: 'results', endpoint: 'http://127.0.0.1:4568', forcePathStyle: true },
-      locks: { kind: 'redis', url: 'redis://cache:6379' },
-      queue: { kind: 'bullmq', url: 'redis://cache:6379' },
+      locks: { kind: 'redis', url: 'redis://cache:6379', prefix: 'webtasks:' },
+      queue: { kind: 'bullmq', url: 'redis://cache:6379', prefix: 'webtasks' },
       publicUrl: 'https://webtasks.example.com',
       apiKeys: [{ workspaceId: 'acme', keyHash: hashApiKey('k') }],
     });

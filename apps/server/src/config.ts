@@ -23,8 +23,8 @@ export interface ServerConfig {
         forcePathStyle: boolean;
         prefix?: string;
       };
-  locks: { kind: 'memory' } | { kind: 'redis'; url: string };
-  queue: { kind: 'memory' } | { kind: 'bullmq'; url: string };
+  locks: { kind: 'memory' } | { kind: 'redis'; url: string; prefix: string };
+  queue: { kind: 'memory' } | { kind: 'bullmq'; url: string; prefix: string };
   model:
     | { provider: 'anthropic'; apiKey?: string; baseUrl?: string; models: Record<string, string> }
     | { provider: 'openai'; apiKey?: string; baseUrl?: string; models: Record<string, string> };
@@ -127,6 +127,7 @@ export function loadConfig(
   }
 
   const redisUrl = get('WEBTASKS_REDIS_URL') ?? 'redis://127.0.0.1:6379';
+  const redisPrefix = get('WEBTASKS_REDIS_PREFIX') ?? 'webtasks';
   const locksKind = oneOf('WEBTASKS_LOCKS', ['memory', 'redis'] as const, 'memory');
   const queueKind = oneOf('WEBTASKS_QUEUE', ['memory', 'bullmq'] as const, 'memory');
   if (role !== 'both' && (locksKind === 'memory' || queueKind === 'memory')) {
@@ -197,8 +198,12 @@ export function loadConfig(
     publicUrl,
     store,
     blobs,
-    locks: locksKind === 'redis' ? { kind: 'redis', url: redisUrl } : { kind: 'memory' },
-    queue: queueKind === 'bullmq' ? { kind: 'bullmq', url: redisUrl } : { kind: 'memory' },
+    locks:
+      locksKind === 'redis'
+        ? { kind: 'redis', url: redisUrl, prefix: `${redisPrefix}:` }
+        : { kind: 'memory' },
+    queue:
+      queueKind === 'bullmq' ? { kind: 'bullmq', url: redisUrl, prefix: redisPrefix } : { kind: 'memory' },
     model,
     apiKeys,
     fileSecret,
