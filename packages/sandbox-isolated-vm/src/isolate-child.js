@@ -27,7 +27,7 @@ globalThis.__wt_call = async function (requestJson) {
   throw new NativeError(typeof reply === 'string' ? apply(slice, reply, [1]) : 'host call failed');
 };
 globalThis.__wt_log = function (level, message) {
-  log.applySync(undefined, ['' + level, '' + message], { arguments: { copy: true } });
+  return log.applySync(undefined, ['' + level, '' + message], { arguments: { copy: true } });
 };`;
 
 /** @type {string | undefined} */
@@ -66,32 +66,100 @@ function stopIsolate(run, reason) {
   if (!run.isolate.isDisposed) run.isolate.dispose();
 }
 
-function startRun(message) {
-  const { runId, limits } = message;
+// The next run's isolate, prepared (context, bridge, prelude) while the child is idle, so that a
+// run only pays for compiling and running its own code. Still one fresh isolate per run.
+let spare;
+
+function prepareIsolate(memoryMb) {
+  const binding = { run: undefined };
   const isolate = new ivm.Isolate({
-    memoryLimit: limits.memoryMb,
+    memoryLimit: memoryMb,
     onCatastrophicError: (text) => {
       send({ type: 'fatal', message: String(text) });
       process.abort();
     },
   });
+  const ready = (async () => {
+    const context = await isolate.createContext();
+    const bridge = [
+      (json) => hostCall(binding.run, json),
+      (level, message) => hostLog(binding.run, level, message),
+    ];
+    await context.evalClosure(BRIDGE_SOURCE, bridge, { arguments: { reference: true } });
+    const preludeScript = await isolate.compileScript(
+      prelude,
+      preludeCache
+        ? { filename: PRELUDE_FILE, cachedData: preludeCache }
+        : { filename: PRELUDE_FILE, produceCachedData: true },
+    );
+    if (!preludeCache && preludeScript.cachedData) preludeCache = preludeScript.cachedData;
+    await preludeScript.run(context, { timeout: 5000 });
+    const runner = await context.global.get('__wt_run', { reference: true });
+    return { context, runner };
+  })();
+  ready.catch(() => {});
+  return { isolate, memoryMb, binding, ready };
+}
+
+function takeIsolate(memoryMb) {
+  const prepared = spare;
+  spare = undefined;
+  if (prepared && prepared.memoryMb === memoryMb && !prepared.isolate.isDisposed) return prepared;
+  if (prepared && !prepared.isolate.isDisposed) prepared.isolate.dispose();
+  return prepareIsolate(memoryMb);
+}
+
+function hostCall(run, requestJson) {
+  return new Promise((resolve) => {
+    if (!run || !runs.has(run.runId)) return resolve('0the run ended');
+    const json = String(requestJson);
+    if (json.length > MAX_REQUEST_CHARS)
+      return resolve(`0the host call is larger than ${MAX_REQUEST_CHARS} characters`);
+    const callId = run.nextCallId++;
+    run.pending.set(callId, resolve);
+    send({ type: 'call', runId: run.runId, callId, json });
+  });
+}
+
+// Returns false once the run keeps no more lines, so the prelude stops sending them.
+function hostLog(run, level, message) {
+  if (!run || !runs.has(run.runId)) return false;
+  run.logs += 1;
+  if (run.logs > run.maxLogEntries) return false;
+  send({
+    type: 'log',
+    runId: run.runId,
+    level: String(level),
+    message: String(message).slice(0, MAX_LOG_MESSAGE),
+  });
+  return run.logs < run.maxLogEntries;
+}
+
+function startRun(message) {
+  const { runId, limits } = message;
+  const prepared = takeIsolate(limits.memoryMb);
+  const { isolate } = prepared;
   const run = {
     runId,
     isolate,
     pending: new Map(),
     nextCallId: 1,
     logs: 0,
+    maxLogEntries: limits.maxLogEntries,
     stopReason: undefined,
     heapBytes: 0,
+    cpuStartMs: 0,
   };
+  prepared.binding.run = run;
   runs.set(runId, run);
-  execute(run, message)
+  execute(run, prepared, message)
     .then(
       (outcome) => outcome,
       (error) => classify(run, error),
     )
     .then((outcome) => {
-      const cpuMs = readCpuMs(isolate);
+      const cpuEnd = readCpuMs(isolate);
+      const cpuMs = cpuEnd === undefined ? undefined : Math.max(0, cpuEnd - run.cpuStartMs);
       if (!isolate.isDisposed) {
         try {
           run.heapBytes = Math.max(run.heapBytes, isolate.getHeapStatisticsSync().used_heap_size);
@@ -99,45 +167,18 @@ function startRun(message) {
       }
       runs.delete(runId);
       for (const resolve of run.pending.values()) resolve('0the run ended');
-      // Report first, then free the isolate: the parent's next message waits in the queue meanwhile.
+      // Report first, then free the isolate and prepare the next one: the parent's next message
+      // waits in the queue meanwhile.
       send({ type: 'done', runId, outcome, cpuMs, heapBytes: run.heapBytes || undefined });
       if (!isolate.isDisposed) isolate.dispose();
+      if (!spare) spare = prepareIsolate(limits.memoryMb);
     });
 }
 
-async function execute(run, { code, paramsJson, limits }) {
+async function execute(run, prepared, { code, paramsJson, limits }) {
   const { isolate } = run;
-  const context = await isolate.createContext();
-  const hostCall = (requestJson) =>
-    new Promise((resolve) => {
-      if (!runs.has(run.runId)) return resolve('0the run ended');
-      const json = String(requestJson);
-      if (json.length > MAX_REQUEST_CHARS)
-        return resolve(`0the host call is larger than ${MAX_REQUEST_CHARS} characters`);
-      const callId = run.nextCallId++;
-      run.pending.set(callId, resolve);
-      send({ type: 'call', runId: run.runId, callId, json });
-    });
-  const hostLog = (level, message) => {
-    run.logs += 1;
-    if (run.logs > limits.maxLogEntries) return;
-    send({
-      type: 'log',
-      runId: run.runId,
-      level: String(level),
-      message: String(message).slice(0, MAX_LOG_MESSAGE),
-    });
-  };
-  await context.evalClosure(BRIDGE_SOURCE, [hostCall, hostLog], { arguments: { reference: true } });
-  const preludeScript = await isolate.compileScript(
-    prelude,
-    preludeCache
-      ? { filename: PRELUDE_FILE, cachedData: preludeCache }
-      : { filename: PRELUDE_FILE, produceCachedData: true },
-  );
-  if (!preludeCache && preludeScript.cachedData) preludeCache = preludeScript.cachedData;
-  await preludeScript.run(context, { timeout: limits.cpuTimeoutMs });
-  const runner = await context.global.get('__wt_run', { reference: true });
+  const { context, runner } = await prepared.ready;
+  run.cpuStartMs = readCpuMs(isolate) ?? 0;
 
   let codeScript;
   try {
@@ -186,7 +227,7 @@ function wrapCommonJs(code) {
 
 function watch(run, limits) {
   if (run.isolate.isDisposed) return;
-  if (readCpuMs(run.isolate) > limits.cpuTimeoutMs) {
+  if (readCpuMs(run.isolate) - run.cpuStartMs > limits.cpuTimeoutMs) {
     stopIsolate(run, 'timeout');
     return;
   }

@@ -278,6 +278,25 @@ describe('RUNTIME_PRELUDE', () => {
     expect(h.logs[6]?.[1]).toMatch(/truncated\]$/);
   });
 
+  it('stops sending log lines once the sandbox refuses more', async () => {
+    let kept = 0;
+    const context = vm.createContext({
+      __wt_call: async () => 'null',
+      __wt_log: () => {
+        kept += 1;
+        return kept < 3;
+      },
+    });
+    vm.runInContext(RUNTIME_PRELUDE, context);
+    const run = vm.runInContext('__wt_run', context) as (f: unknown, p: string) => Promise<string>;
+    const fn = vm.runInContext(
+      `(async ({ log }) => { for (let i = 0; i < 100; i++) log.info('line', i); return 'ok'; })`,
+      context,
+    );
+    expect(await run(fn, '{}')).toBe('"ok"');
+    expect(kept).toBe(3);
+  });
+
   it('gives the code deep-frozen params and a null for undefined output', async () => {
     const h = createHarness();
     const output = await h.run(

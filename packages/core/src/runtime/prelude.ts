@@ -14,7 +14,8 @@ export const RUNTIME_ERROR_NAMES = {
  *
  * - `__wt_call(requestJson: string): Promise<string>`: one `HostCall` as JSON; resolves with the
  *   result as JSON, rejects with the error message.
- * - `__wt_log(level: string, message: string): void`.
+ * - `__wt_log(level: string, message: string): void | boolean`; returning `false` means the
+ *   sandbox keeps no more lines, and the prelude stops formatting and sending them.
  *
  * It defines `globalThis.__wt_run(exportsDefault, paramsJson): Promise<string>`, which calls the
  * code's default export with a context and resolves with the output as JSON (`undefined` becomes
@@ -270,7 +271,9 @@ const formatValue = (value) => {
     return '[unserialisable ' + typeof value + ']';
   }
 };
+let logClosed = false;
 const writeLog = (level) => (...values) => {
+  if (logClosed) return;
   let message = '';
   for (let i = 0; i < values.length && message.length < MAX_LOG_CHARS; i += 1) {
     let part;
@@ -282,7 +285,7 @@ const writeLog = (level) => (...values) => {
     message += (i === 0 ? '' : ' ') + part;
   }
   if (message.length > MAX_LOG_CHARS) message = message.slice(0, MAX_LOG_CHARS) + '… [truncated]';
-  rawLog(level, message);
+  if (rawLog(level, message) === false) logClosed = true;
 };
 const log = freeze({ debug: writeLog('debug'), info: writeLog('info'), warn: writeLog('warn'), error: writeLog('error') });
 const console = freeze({ log: log.info, info: log.info, debug: log.debug, trace: log.debug, warn: log.warn, error: log.error });
