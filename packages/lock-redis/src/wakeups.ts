@@ -9,6 +9,8 @@ import type { Redis } from 'ioredis';
  */
 export class Wakeups {
   readonly #listeners = new Map<string, Set<() => void>>();
+  /** Pending or done SUBSCRIBE per channel, so every listener waits until it is active. */
+  readonly #subscriptions = new Map<string, Promise<void>>();
   #subscriber: Redis | undefined;
   readonly #connect: () => Redis;
   readonly #logger: Logger;
@@ -28,19 +30,27 @@ export class Wakeups {
     }
     listeners.add(listener);
     if (first) {
-      try {
-        await this.#connection().subscribe(channel);
-      } catch (error) {
-        // Polling still works; the waiter just wakes up later.
-        this.#logger.warn('lock wakeup subscription failed; falling back to polling', {
-          error: String(error),
-        });
-      }
+      this.#subscriptions.set(
+        channel,
+        this.#connection()
+          .subscribe(channel)
+          .then(
+            () => undefined,
+            (error: unknown) => {
+              // Polling still works; the waiter just wakes up later.
+              this.#logger.warn('lock wakeup subscription failed; falling back to polling', {
+                error: String(error),
+              });
+            },
+          ),
+      );
     }
+    await this.#subscriptions.get(channel);
     return () => {
       const current = this.#listeners.get(channel);
       if (!current?.delete(listener) || current.size > 0) return;
       this.#listeners.delete(channel);
+      this.#subscriptions.delete(channel);
       this.#subscriber?.unsubscribe(channel).catch(() => undefined);
     };
   }
@@ -48,6 +58,7 @@ export class Wakeups {
   /** Close the subscriber connection. */
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#subscriptions.clear();
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;
     if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());

@@ -12,7 +12,7 @@ let consumerScript: string;
 
 beforeAll(async () => {
   consumerScript = await bundleConsumerProcess();
-});
+}, 60_000);
 
 afterAll(async () => {
   await deleteKeys(redis, prefix);
@@ -48,9 +48,9 @@ describe('BullMQ task queue', () => {
     const sent = message();
     const child = spawnNode(consumerScript, [REDIS_URL, prefix, options.queueName as string, '1000', '500']);
     try {
-      await child.waitForLine(/^ready$/, 15_000);
+      await child.waitForLine(/^ready$/, 45_000);
       await queue.enqueue({ message: sent });
-      await child.waitForLine(new RegExp(`^started ${sent.webTaskId} 1$`), 5_000);
+      await child.waitForLine(new RegExp(`^started ${sent.webTaskId} 1$`), 15_000);
       const received: Array<{ at: number; attempt: number }> = [];
       const consumer = await queue.consume({
         concurrency: 1,
@@ -64,7 +64,7 @@ describe('BullMQ task queue', () => {
       expect(received).toEqual([]);
       const killedAt = Date.now();
       child.child.kill('SIGKILL');
-      await waitUntil(() => received.length > 0, 10_000);
+      await waitUntil(() => received.length > 0, 20_000);
       await sleep(300);
       await consumer.stop();
       expect(received).toHaveLength(1);
@@ -73,12 +73,12 @@ describe('BullMQ task queue', () => {
       console.log(
         `[queue-bullmq] SIGKILLed consumer's message redelivered after ${redeliveredAfterMs} ms (lock 1000 ms, stall check 500 ms)`,
       );
-      expect(redeliveredAfterMs).toBeLessThan(5_000);
+      expect(redeliveredAfterMs).toBeLessThan(15_000);
     } finally {
       child.child.kill('SIGKILL');
       await queue.close();
     }
-  }, 40_000);
+  }, 100_000);
 
   it('enqueueing the same webTaskId again is a no-op, before and after it was handled', async () => {
     const queue = createBullMQTaskQueue(queueOptions());
@@ -169,6 +169,7 @@ describe('BullMQ task queue', () => {
     console.log(
       `[queue-bullmq] enqueue → handler p50 ${p50.toFixed(1)} ms, p95 ${(samples[47] as number).toFixed(1)} ms`,
     );
-    expect(p50).toBeLessThan(200);
+    // Generous for a loaded CI box; unloaded it is ~6 ms.
+    expect(p50).toBeLessThan(500);
   });
 });

@@ -33,7 +33,7 @@ function recordingClient(): { client: S3Client; commands: string[] } {
 }
 
 describe('S3 blob store', () => {
-  it('uploads a 20 MiB body in 8 MiB parts and reads it back intact', async () => {
+  it('uploads a 20 MiB body in 8 MiB parts and reads it back intact', { timeout: 90_000 }, async () => {
     const { client, commands } = recordingClient();
     const store = createS3BlobStore({ client, bucket: 'blobs' });
     const body = new Uint8Array(randomBytes(20 * MIB));
