@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { QueueMessage } from '@webtasks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleConsumerProcess, spawnNode } from './__fixtures__/child-process.js';
@@ -15,6 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  if (consumerScript) await rm(consumerScript, { force: true });
   await deleteKeys(redis, prefix);
   await redis.quit();
 });
