@@ -45,6 +45,15 @@ export {
 } from './errors.js';
 export * from './ports/index.js';
 export {
+  DEFAULT_RETRY_POLICY,
+  type FailureClass,
+  RetriesExhausted,
+  type RetryPolicy,
+  retryAfterMs,
+  type WithRetriesOptions,
+  withRetries,
+} from './retry.js';
+export {
   type BundleRef,
   type Candidate,
   FAILED_FLAGS,

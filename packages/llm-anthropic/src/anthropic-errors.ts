@@ -1,6 +1,11 @@
 import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { abortedError, WebtasksError } from '@webtasks/core';
-import { type FailureClass, RetriesExhausted, retryAfterMs } from './retry.js';
+import {
+  abortedError,
+  type FailureClass,
+  RetriesExhausted,
+  retryAfterMs,
+  WebtasksError,
+} from '@webtasks/core';
 
 const PREFIX = '[webtasks:llm-anthropic]';
 

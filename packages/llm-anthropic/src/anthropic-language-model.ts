@@ -1,16 +1,18 @@
 import Anthropic from '@anthropic-ai/sdk';
 import {
+  DEFAULT_RETRY_POLICY,
   type GenerateOptions,
   type GenerateResult,
   type LanguageModel,
   type Logger,
+  type RetryPolicy,
   throwIfAborted,
   WebtasksError,
+  withRetries,
 } from '@webtasks/core';
 import { classifyAnthropicFailure, toAnthropicWebtasksError } from './anthropic-errors.js';
 import { fromAnthropicMessage } from './from-anthropic-response.js';
 import { type AnthropicModelAliases, DEFAULT_ANTHROPIC_MODELS, resolveModelId } from './model-ids.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
 import { ThinkingMemory } from './thinking-memory.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 

@@ -1,3 +1,4 @@
+export type { RetryPolicy } from '@webtasks/core';
 export {
   type AnthropicLanguageModel,
   type AnthropicLanguageModelOptions,
@@ -9,4 +10,3 @@ export {
   anthropicCostUsd,
   anthropicPricing,
 } from './pricing.js';
-export type { RetryPolicy } from './retry.js';

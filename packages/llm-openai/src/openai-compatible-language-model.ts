@@ -1,16 +1,18 @@
 import {
+  DEFAULT_RETRY_POLICY,
   type GenerateOptions,
   type GenerateResult,
   type LanguageModel,
   type Logger,
+  type RetryPolicy,
   throwIfAborted,
   WebtasksError,
+  withRetries,
 } from '@webtasks/core';
 import OpenAI from 'openai';
 import { fromChatCompletion } from './from-openai-response.js';
 import { type OpenAICompatibleModelAliases, resolveModelId, toAliases } from './model-ids.js';
 import { classifyOpenAIFailure, toOpenAIWebtasksError } from './openai-errors.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry.js';
 import { toChatRequest } from './to-openai-request.js';
 
 /** Options of `createOpenAICompatibleLanguageModel`. */

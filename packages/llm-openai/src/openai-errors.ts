@@ -1,6 +1,11 @@
-import { abortedError, WebtasksError } from '@webtasks/core';
+import {
+  abortedError,
+  type FailureClass,
+  RetriesExhausted,
+  retryAfterMs,
+  WebtasksError,
+} from '@webtasks/core';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import { type FailureClass, RetriesExhausted, retryAfterMs } from './retry.js';
 
 const PREFIX = '[webtasks:llm-openai]';
 

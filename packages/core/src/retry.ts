@@ -1,7 +1,7 @@
-import { abortedError, throwIfAborted } from '@webtasks/core';
+import { abortedError, throwIfAborted } from './errors.js';
 
-// The same small policy lives in @webtasks/llm-anthropic: two adapters do not justify a shared
-// package yet, and the provider SDKs' own retries are turned off so both behave alike.
+// Retries of calls to remote providers (model APIs today). Adapters turn their SDKs' own
+// retries off and use this one policy, so every provider behaves alike.
 
 /** How a model call is retried. */
 export interface RetryPolicy {

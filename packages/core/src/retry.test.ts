@@ -1,5 +1,5 @@
-import { WebtasksError } from '@webtasks/core';
 import { describe, expect, it } from 'vitest';
+import { WebtasksError } from './errors.js';
 import { RetriesExhausted, retryAfterMs, withRetries } from './retry.js';
 
 const headers = (values: Record<string, string>) => new Headers(values);
