@@ -9,7 +9,10 @@ import { defineConfig } from 'vitest/config';
  */
 export const sharedTestConfig = defineConfig({
   resolve: { conditions: ['@webtasks/source', 'import', 'module', 'node', 'default'] },
-  ssr: { resolve: { conditions: ['@webtasks/source', 'import', 'module', 'node', 'default'] } },
+  // Vitest hands `ssr.resolve.conditions` to Node as `--conditions`. With `import` in that
+  // list Node's `require()` loads ESM builds, which breaks CommonJS packages (pg, the AWS
+  // SDK): keep only what Node itself needs.
+  ssr: { resolve: { conditions: ['@webtasks/source', 'node'] } },
   test: {
     pool: 'forks',
     execArgv: ['--no-node-snapshot'],

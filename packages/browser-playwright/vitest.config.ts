@@ -1,4 +1,7 @@
 import { defineProject, mergeConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../tooling/vitest.shared.ts';
 
-export default mergeConfig(sharedTestConfig, defineProject({ test: { name: '@webtasks/browser-playwright' } }));
+export default mergeConfig(
+  sharedTestConfig,
+  defineProject({ test: { name: '@webtasks/browser-playwright' } }),
+);
