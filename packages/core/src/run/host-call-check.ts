@@ -40,10 +40,17 @@ function checkChain(chain: unknown, depth = 0): void {
     if (!isObject(step) || typeof step.kind !== 'string' || !stepKinds.has(step.kind)) {
       throw invalid(`unknown locator step ${JSON.stringify(isObject(step) ? step.kind : step)}`);
     }
+    if (step.kind === 'nth' && !Number.isInteger(step.index)) throw invalid('nth() needs an integer index');
     if (step.kind === 'filter') {
       if (step.has !== undefined) checkChain(step.has, depth + 1);
       if (step.hasNot !== undefined) checkChain(step.hasNot, depth + 1);
     }
+  }
+}
+
+function checkInstructions(call: Record<string, unknown>): void {
+  if (call.instructions !== undefined && typeof call.instructions !== 'string') {
+    throw invalid('instructions must be a string');
   }
 }
 
@@ -103,6 +110,7 @@ export function checkHostCall(call: unknown): HostCall {
       ) {
         throw invalid('ai.classify needs at least two string labels');
       }
+      checkInstructions(call);
       return call as HostCall;
     default:
       throw invalid(`unknown host call kind "${call.kind}"`);
