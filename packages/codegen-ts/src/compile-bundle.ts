@@ -3,6 +3,7 @@ import { neutralizeReferenceDirectives } from './rules/forbidden-syntax.js';
 import { reportShapeMismatch } from './rules/module-shape.js';
 import { createRuleContext, type PositionedDiagnostic } from './rules/rule-context.js';
 import { runStaticRules } from './rules/static-rules.js';
+import { findUnreasonableShape } from './shape-guard.js';
 import { transpileBundle } from './transpile.js';
 import { flattenMessage, toCompileDiagnostics } from './type-diagnostics.js';
 import type { WarmProject } from './warm-project.js';
@@ -33,6 +34,8 @@ export function precheck(source: unknown, settings: CompileSettings): CompileDia
       `The source is ${bytes} bytes; the limit is ${settings.maxSourceBytes}. Write a shorter bundle: loop over the page instead of unrolling, and keep data out of the code.`,
     );
   }
+  const nesting = findUnreasonableShape(source);
+  if (nesting) return diagnostic(nesting.code, nesting.message, nesting.line, nesting.column);
   const nul = source.indexOf('\u0000');
   if (nul >= 0) {
     const before = source.slice(0, nul).split('\n');

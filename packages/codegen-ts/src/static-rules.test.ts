@@ -162,6 +162,13 @@ describe('static rules of the ts-morph compiler', () => {
     );
   });
 
+  it('refuses top-level await, which would run before there is a context', async () => {
+    const result = await compiler.compile({
+      source: bundleWithBody('', 'const ready = await Promise.resolve(1);'),
+    });
+    expect(codes(result)).toEqual(['2:webtasks/no-top-level-await']);
+  });
+
   it('a with statement is refused', async () => {
     const result = await compileBody('with (ctx) { log.info(1); }');
     expect(result.ok).toBe(false);

@@ -68,6 +68,25 @@ describe('createTsMorphCompiler', () => {
     ]);
   });
 
+  it('absurdly deep nesting is refused before it can overflow the compiler', async () => {
+    const result = await compiler.compile({ source: `const a = ${'['.repeat(50_000)}` });
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ line: 1, column: 411, code: 'webtasks/too-deeply-nested' }),
+    ]);
+  });
+
+  it('absurdly deep expressions and very long lines are refused, and the next compile stays fast', async () => {
+    const nots = await compiler.compile({ source: `const n = ${'!\n'.repeat(5_000)}1;` });
+    expect(nots.diagnostics).toEqual([expect.objectContaining({ code: 'webtasks/too-deeply-nested' })]);
+    const long = await compiler.compile({ source: `const n = 1;\nconst s = ${'-'.repeat(50_000)}1;` });
+    expect(long.diagnostics).toEqual([
+      expect.objectContaining({ line: 2, column: 1, code: 'webtasks/line-too-long' }),
+    ]);
+    const started = performance.now();
+    expect((await compiler.compile({ source: bundleWithBody('') })).ok).toBe(true);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('a non-string source yields a diagnostic', async () => {
     const result = await compiler.compile({ source: 42 as unknown as string });
     expect(result).toMatchObject({ ok: false, diagnostics: [{ code: 'webtasks/not-text' }] });

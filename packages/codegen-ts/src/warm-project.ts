@@ -67,8 +67,11 @@ export function createWarmProject(runtimeDeclarations: string): WarmProject {
 
   return {
     check(source) {
-      // Overwriting drops the previous wrapper; lib files stay parsed in the document registry.
-      bundle = project.createSourceFile(BUNDLE_PATH, source, { overwrite: true });
+      // Forget the previous bundle, then add the new text; lib files stay parsed in the document
+      // registry. (`overwrite: true` would wrap every child of the old file, and ts-morph's comment
+      // parsing of those is quadratic on a long garbage line.)
+      project.removeSourceFile(bundle);
+      bundle = project.createSourceFile(BUNDLE_PATH, source);
       const program = project.getProgram().compilerObject;
       const sourceFile = program.getSourceFile(BUNDLE_PATH) ?? bundle.compilerNode;
       const syntactic = program.getSyntacticDiagnostics(sourceFile);

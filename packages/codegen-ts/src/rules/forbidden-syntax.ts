@@ -18,6 +18,14 @@ export function checkForbiddenSyntax(context: RuleContext, node: ts.Node): void 
     context.report(node, 'no-import', '`import.meta` is not available: read inputs from `ctx.params`.');
     return;
   }
+  if (isTopLevelAwait(node)) {
+    context.report(
+      node,
+      'no-top-level-await',
+      '`await` outside a function runs before the task has a context: move the code into `run(ctx)`.',
+    );
+    return;
+  }
   if (ts.isWithStatement(node)) {
     context.report(node, 'no-with', '`with` is not allowed: name the object explicitly.');
     return;
@@ -58,6 +66,16 @@ export function checkForbiddenSyntax(context: RuleContext, node: ts.Node): void 
       `\`.constructor\` of a function (or of \`.constructor\`) is not allowed: it reaches \`Function\`. ${REFUSED_TRICK}`,
     );
   }
+}
+
+function isTopLevelAwait(node: ts.Node): boolean {
+  const awaits =
+    ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier !== undefined);
+  if (!awaits) return false;
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (ts.isFunctionLike(parent) || ts.isClassStaticBlockDeclaration(parent)) return false;
+  }
+  return true;
 }
 
 /** `x.constructor.constructor`, `fn.constructor`, `(anything: any).constructor`. */
