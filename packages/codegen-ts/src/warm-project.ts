@@ -17,9 +17,10 @@ export const shapeCheck: (ctx: TaskContext<any>) => unknown = run;
  * the DOM, so functions passed to `page.evaluate` can use `document` and `HTMLElement`; the
  * static rules reject DOM globals everywhere else.
  *
- * `noImplicitAny` and `useUnknownInCatchVariables` are off: they make the model annotate
- * code that works, and nothing they catch fails at run time. `strictNullChecks` stays on:
- * `(await el.textContent()).trim()` really does crash.
+ * `noImplicitAny` is on: without it `const rows = []` is typed `never[]` and every `push`
+ * fails, which trips models far more often than an unannotated parameter does.
+ * `useUnknownInCatchVariables` is off: it makes the model annotate code that works.
+ * `strictNullChecks` stays on: `(await el.textContent()).trim()` really does crash.
  */
 export const TYPE_CHECK_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
@@ -28,7 +29,7 @@ export const TYPE_CHECK_OPTIONS: ts.CompilerOptions = {
   lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
   types: [],
   strict: true,
-  noImplicitAny: false,
+  noImplicitAny: true,
   useUnknownInCatchVariables: false,
   noImplicitReturns: false,
   noFallthroughCasesInSwitch: true,

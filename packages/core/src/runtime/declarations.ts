@@ -129,9 +129,9 @@ declare module 'webtasks:runtime' {
     allInnerTexts(): Promise<string[]>;
 
     /** Runs \`fn\` in the page with the first matching element. The function cannot use closures: pass values through \`arg\`. */
-    evaluate<R extends JsonValue | void, A extends JsonValue = null>(fn: (element: HTMLElement, arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+    evaluate<R extends JsonValue | void, A extends JsonValue = null, E extends Element = HTMLElement>(fn: (element: E, arg: A) => R | Promise<R>, arg?: A): Promise<R>;
     /** Runs \`fn\` in the page with every matching element. */
-    evaluateAll<R extends JsonValue | void, A extends JsonValue = null>(fn: (elements: HTMLElement[], arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+    evaluateAll<R extends JsonValue | void, A extends JsonValue = null, E extends Element = HTMLElement>(fn: (elements: E[], arg: A) => R | Promise<R>, arg?: A): Promise<R>;
   }
 
   export interface GotoOptions {
@@ -167,8 +167,8 @@ declare module 'webtasks:runtime' {
 
     /** Runs \`fn\` in the page. The function cannot use closures: pass values through \`arg\`. */
     evaluate<R extends JsonValue | void, A extends JsonValue = null>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-    $eval<R extends JsonValue | void, A extends JsonValue = null>(selector: string, fn: (element: HTMLElement, arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-    $$eval<R extends JsonValue | void, A extends JsonValue = null>(selector: string, fn: (elements: HTMLElement[], arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+    $eval<R extends JsonValue | void, A extends JsonValue = null, E extends Element = HTMLElement>(selector: string, fn: (element: E, arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+    $$eval<R extends JsonValue | void, A extends JsonValue = null, E extends Element = HTMLElement>(selector: string, fn: (elements: E[], arg: A) => R | Promise<R>, arg?: A): Promise<R>;
 
     keyboard: {
       press(key: string, options?: { delay?: number }): Promise<void>;

@@ -12,6 +12,7 @@ import {
 } from './browser/harness.js';
 import { registerObserveTests } from './browser/observe-tests.js';
 import { registerPageTests } from './browser/page-tests.js';
+import { createSkipRegistry, skipIfListed } from './skip-registry.js';
 
 export type { BrowserContractContext, Driver } from './browser/harness.js';
 
@@ -76,16 +77,9 @@ export function describeBrowserProviderContract(options: BrowserProviderContract
       openDefault: (sessionOptions = {}) => openWith(sessionOptions),
     };
 
-    const reasons = new Map<string, string>();
-    for (const entry of options.skip ?? []) for (const title of entry.tests) reasons.set(title, entry.reason);
-    const seen = new Set<string>();
+    const skips = createSkipRegistry(options.skip);
     const test: BrowserTestRegistrar = (title, body, testOptions = {}) => {
-      seen.add(title);
-      const reason = reasons.get(title);
-      if (reason !== undefined) {
-        it.skip(`${title} (skipped: ${reason})`, () => {});
-        return;
-      }
+      if (skipIfListed(skips, title)) return;
       it(
         title,
         async (ctx) => {
@@ -109,13 +103,6 @@ export function describeBrowserProviderContract(options: BrowserProviderContract
     registerDownloadTests(test);
     registerErrorTests(test);
 
-    const unknown = [...reasons.keys()].filter((title) => !seen.has(title));
-    if (unknown.length > 0) {
-      it('skip list names only tests of this suite', () => {
-        expect.fail(
-          `skip names unknown tests (check the spelling): ${unknown.map((t) => JSON.stringify(t)).join(', ')}`,
-        );
-      });
-    }
+    skips.checkSkips();
   });
 }

@@ -1,6 +1,7 @@
 import type { LanguageModel } from '@webtasks/core';
 import { it } from 'vitest';
 import type { FakeRequestView, FakeScript } from '../../fake-apis/script.js';
+import { createSkipRegistry, skipIfListed } from '../skip-registry.js';
 
 /**
  * What the language model contract needs for one test: a model and a way to script the
@@ -38,18 +39,11 @@ export type HarnessTest = (title: string, body: (harness: LanguageModelHarness) 
 /** Build the `test` function of the suite, and a check that every skipped title exists. */
 export function harnessTests(options: LanguageModelContractOptions): {
   test: HarnessTest;
-  unknownSkips(): string[];
+  checkSkips(): void;
 } {
-  const reasons = new Map<string, string>();
-  for (const entry of options.skip ?? []) for (const title of entry.tests) reasons.set(title, entry.reason);
-  const seen = new Set<string>();
+  const skips = createSkipRegistry(options.skip);
   const test: HarnessTest = (title, body) => {
-    seen.add(title);
-    const reason = reasons.get(title);
-    if (reason !== undefined) {
-      it.skip(`${title} (skipped: ${reason})`, () => {});
-      return;
-    }
+    if (skipIfListed(skips, title)) return;
     it(title, async () => {
       const harness = await options.create();
       try {
@@ -59,5 +53,5 @@ export function harnessTests(options: LanguageModelContractOptions): {
       }
     });
   };
-  return { test, unknownSkips: () => [...reasons.keys()].filter((title) => !seen.has(title)) };
+  return { test, checkSkips: () => skips.checkSkips() };
 }

@@ -1,5 +1,6 @@
 import { type ErrorCode, WebtasksError } from '@webtasks/core';
 import { expect, it, type TestContext } from 'vitest';
+import { createSkipRegistry, type SkipList, skipIfListed } from '../skip-registry.js';
 
 /** Options every store contract suite takes (keyv style: a factory, a cleanup, skips). */
 export interface ContractOptions<T> {
@@ -10,7 +11,7 @@ export interface ContractOptions<T> {
   /** Release what `create` made. Defaults to calling `close()` when the instance has one. */
   cleanup?: (instance: T) => Promise<void> | void;
   /** Tests (by exact title) this adapter cannot pass, with the reason; they are registered as skipped. */
-  skip?: Array<{ reason: string; tests: string[] }>;
+  skip?: SkipList;
 }
 
 /** The body of one contract test: a fresh instance plus vitest's test context. */
@@ -24,19 +25,13 @@ export interface ContractTestRegistrar<T> {
 }
 
 /** Build the `test` function of a suite: fresh instance per test, cleanup, skips by title. */
-export function contractTests<T>(options: ContractOptions<T>): ContractTestRegistrar<T> {
-  const reasons = new Map<string, string>();
-  for (const entry of options.skip ?? []) {
-    for (const title of entry.tests) reasons.set(title, entry.reason);
-  }
-  const seen = new Set<string>();
+export function contractTests<T>(
+  options: ContractOptions<T>,
+  defaultCleanup: (instance: T) => Promise<void> | void = closeIfPossible,
+): ContractTestRegistrar<T> {
+  const skips = createSkipRegistry(options.skip);
   const register = (title: string, body: ContractTestBody<T>, timeoutMs?: number): void => {
-    seen.add(title);
-    const reason = reasons.get(title);
-    if (reason !== undefined) {
-      it.skip(`${title} (skipped: ${reason})`, () => {});
-      return;
-    }
+    if (skipIfListed(skips, title)) return;
     it(
       title,
       async (context) => {
@@ -44,27 +39,16 @@ export function contractTests<T>(options: ContractOptions<T>): ContractTestRegis
         try {
           await body(instance, context);
         } finally {
-          await (options.cleanup ?? closeIfPossible)(instance);
+          await (options.cleanup ?? defaultCleanup)(instance);
         }
       },
       timeoutMs,
     );
   };
-  return Object.assign(register, {
-    checkSkips(): void {
-      const unknown = [...reasons.keys()].filter((title) => !seen.has(title));
-      if (unknown.length > 0) {
-        it('skip list names only tests of this suite', () => {
-          expect.fail(
-            `skip names unknown tests (check the spelling): ${unknown.map((t) => JSON.stringify(t)).join(', ')}`,
-          );
-        });
-      }
-    },
-  });
+  return Object.assign(register, { checkSkips: () => skips.checkSkips() });
 }
 
-async function closeIfPossible(instance: unknown): Promise<void> {
+export async function closeIfPossible(instance: unknown): Promise<void> {
   const close = (instance as { close?: unknown } | undefined)?.close;
   if (typeof close === 'function') await close.call(instance);
 }
