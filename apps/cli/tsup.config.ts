@@ -1,10 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `cli` is the binary (it re-executes itself with --no-node-snapshot, see src/cli.ts); the
+  // shebang is harmless on the library entry.
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
   format: ['esm'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts' } },
   clean: true,
   sourcemap: true,
   target: 'node20',
+  banner: { js: '#!/usr/bin/env node' },
 });
