@@ -4,7 +4,14 @@ export {
   TASK_ERROR_CODES,
   type TaskErrorCode,
 } from './error-codes.js';
-export { checkJsonSchema, createJsonSchemaValidator, type JsonSchemaValidator } from './json-schema.js';
+export {
+  checkJsonSchema,
+  createJsonSchemaValidator,
+  type JsonSchemaValidator,
+  MAX_OUTPUT_SCHEMA_DEPTH,
+  MAX_OUTPUT_SCHEMA_NODES,
+  schemaSizeProblem,
+} from './json-schema.js';
 export {
   MAX_TASK_LENGTH,
   MODEL_ALIASES,
