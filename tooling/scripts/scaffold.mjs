@@ -1,6 +1,6 @@
 // One-off scaffolder for package skeletons (kept for adding packages later:
 // `node tooling/scripts/scaffold.mjs <dir> <name> "<description>" dep1,dep2 devdep1,devdep2`).
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [dir, name, description, depList = '', devList = '', ...flags] = process.argv.slice(2);
@@ -38,7 +38,13 @@ const pkg = {
     test: 'vitest run',
   },
   dependencies: toMap(depList),
-  devDependencies: { '@types/node': 'catalog:', tsup: 'catalog:', typescript: 'catalog:', vitest: 'catalog:', ...toMap(devList) },
+  devDependencies: {
+    '@types/node': 'catalog:',
+    tsup: 'catalog:',
+    typescript: 'catalog:',
+    vitest: 'catalog:',
+    ...toMap(devList),
+  },
 };
 const write = (file, content) => {
   if (!existsSync(join(dir, file))) writeFileSync(join(dir, file), content);

@@ -27,7 +27,9 @@ if (existsSync(join(root, 'tooling/scripts/services.sh'))) {
   run('bash', ['tooling/scripts/services.sh']);
 }
 if (!existsSync('/usr/bin/chromium')) {
-  console.error('Chromium is missing: install it with `apt-get install -y chromium` (the tests drive a real browser).');
+  console.error(
+    'Chromium is missing: install it with `apt-get install -y chromium` (the tests drive a real browser).',
+  );
   process.exit(1);
 }
 console.log('== build');
