@@ -88,5 +88,7 @@ describe('webtasks run (embedded engine, real Chromium and isolates)', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('model none (saved code only)');
     expect(run.stderr).toMatch(/failed.*nothing saved — 0 model calls/);
+    const host = new URL(sites.baseUrl).host;
+    expect(run.stderr).toContain(`hint: the browser may not reach ${host}; pass --allow-host ${host}`);
   }, 120_000);
 });

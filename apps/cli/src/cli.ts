@@ -23,10 +23,9 @@ function reexec(): void {
       stdio: 'inherit',
     },
   );
-  // Ctrl-C reaches the whole process group: the child handles it and this process waits for
-  // it. Other signals are forwarded.
-  process.on('SIGINT', () => undefined);
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  // Signals are forwarded. Ctrl-C in a terminal reaches the child twice (from the terminal and
+  // from here): the child counts SIGINTs that arrive within a moment of each other as one.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   child.on('error', (error) => {
     process.stderr.write(`webtasks: could not start Node with ${NO_SNAPSHOT}: ${error.message}\n`);
     process.exit(1);
@@ -43,7 +42,10 @@ function signalNumber(signal: NodeJS.Signals): number {
 async function main(): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
+  let lastInterrupt = 0;
   process.on('SIGINT', () => {
+    if (Date.now() - lastInterrupt < 500) return;
+    lastInterrupt = Date.now();
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
     process.stderr.write('\nstopping… (Ctrl-C again to quit at once)\n');

@@ -21,6 +21,8 @@ export interface ProgressTotals {
   modelCalls: number;
   aiUsd: number;
   savedVersion: number | undefined;
+  /** The message of the last failed run of code, for hints after a failure. */
+  lastRunError: string | undefined;
 }
 
 /** Formats USD with four decimals: `$0.0123`. */
@@ -50,7 +52,12 @@ export function createProgressPrinter(
   const now = context.now ?? (() => Date.now() - started);
   const paint = (code: string, text: string) => (context.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const dim = (text: string) => paint('2', text);
-  const totals: ProgressTotals = { modelCalls: 0, aiUsd: 0, savedVersion: undefined };
+  const totals: ProgressTotals = {
+    modelCalls: 0,
+    aiUsd: 0,
+    savedVersion: undefined,
+    lastRunError: undefined,
+  };
   const line = (text: string) => {
     const seconds = (now() / 1000).toFixed(1).padStart(5);
     out.write(`${dim(`[${seconds}s]`)} ${text}\n`);
@@ -84,6 +91,7 @@ export function createProgressPrinter(
         );
         return;
       case 'run-result':
+        if (!event.ok) totals.lastRunError = event.message;
         line(event.ok ? paint('32', `✓ ${event.message}`) : paint('33', `✗ ${oneLine(event.message, 300)}`));
         return;
       case 'log':

@@ -1,13 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type Bundle,
-  type BundleAdmin,
-  type BundleSummary,
-  type CodeCompiler,
-  createBundleAdmin,
-  WebtasksError,
-} from '@webtasks/core';
+import { type Bundle, type BundleAdmin, createBundleAdmin, WebtasksError } from '@webtasks/core';
 import { createFsBundleStore } from '@webtasks/store-fs';
 import { type CliContext, printJson } from '../context.js';
 import { resolveDataDir } from '../embedded.js';
@@ -22,6 +15,7 @@ import {
   readSchema,
 } from '../flags.js';
 import { BUNDLES_HELP } from '../help.js';
+import { lazyCompiler, summaryTable } from './bundle-helpers.js';
 
 const LOCAL_FLAGS = {
   workspace: { type: 'string' },
@@ -55,15 +49,6 @@ const SUBCOMMANDS: Record<string, { flags: FlagSpec; positionals: number; run: S
     run: exportBundle,
   },
   delete: { flags: { yes: { type: 'boolean', short: 'y' } }, positionals: 1, run: deleteBundle },
-};
-
-/** The ts-morph compiler, loaded only by the subcommands that compile (import, export). */
-const lazyCompiler: CodeCompiler = {
-  specificationVersion: 'v1',
-  async compile(options) {
-    const { createTsMorphCompiler } = await import('@webtasks/codegen-ts');
-    return createTsMorphCompiler().compile(options);
-  },
 };
 
 /** `webtasks bundles <subcommand> …` on the local data dir. */
@@ -128,41 +113,13 @@ function notFound(local: Local, reuseKey: string, version?: number): CliError {
   );
 }
 
-function table(rows: string[][]): string {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return `${rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
-}
-
-function summaryRows(summaries: BundleSummary[], withKey: boolean): string[][] {
-  const head = [...(withKey ? ['REUSE KEY'] : []), 'VERSION', 'ORIGIN', 'FROM', 'CREATED', 'WEB TASK'];
-  return [
-    head,
-    ...summaries.map((s) => [
-      ...(withKey ? [s.reuseKey] : []),
-      `v${s.version}`,
-      s.origin,
-      s.parentVersion ? `v${s.parentVersion}` : '-',
-      s.createdAt,
-      s.webTaskId ?? '-',
-    ]),
-  ];
-}
-
 async function list(local: Local, ctx: CliContext): Promise<number> {
   const prefix = local.flags.string('prefix');
   const summaries = await local.admin.list({ workspaceId: local.workspaceId, ...(prefix ? { prefix } : {}) });
   if (local.json) printJson(ctx, summaries);
   else if (summaries.length === 0)
     ctx.stderr.write(`No bundles in workspace "${local.workspaceId}" of ${local.dataDir}.\n`);
-  else ctx.stdout.write(table(summaryRows(summaries, true)));
+  else ctx.stdout.write(summaryTable(summaries, true));
   return EXIT.ok;
 }
 
@@ -209,7 +166,7 @@ async function history(local: Local, ctx: CliContext): Promise<number> {
   const versions = await local.admin.history({ workspaceId: local.workspaceId, reuseKey });
   if (versions.length === 0) throw notFound(local, reuseKey);
   if (local.json) printJson(ctx, versions);
-  else ctx.stdout.write(table(summaryRows(versions, false)));
+  else ctx.stdout.write(summaryTable(versions, false));
   return EXIT.ok;
 }
 

@@ -6,7 +6,7 @@ import { EXIT, usageError } from '../exit-codes.js';
 import { type FlagSpec, parseFlags, parseNumber } from '../flags.js';
 import { RUN_HELP } from '../help.js';
 import { createProgressPrinter } from '../progress.js';
-import { printResultBody, reuseSummary } from '../render-result.js';
+import { failureHint, printResultBody, reuseSummary } from '../render-result.js';
 import { createStderrLogger } from '../stderr-logger.js';
 import { buildStartRequest, TASK_FLAGS } from '../task-request.js';
 
@@ -94,6 +94,8 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     });
     if (json) printJson(ctx, result);
     else printResultBody(result, ctx.stdout, ctx.stderr);
+    const hint = failureHint(result, progress.totals.lastRunError);
+    if (hint) ctx.stderr.write(`${hint}\n`);
     ctx.stderr.write(`${summary}\n`);
     if (!json && result.status === 'completed') ctx.stderr.write(`reuse key: ${result.reuse.key}\n`);
     return result.status === 'completed' && result.outcome === 'success' ? EXIT.ok : EXIT.failed;
