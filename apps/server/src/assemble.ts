@@ -3,11 +3,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   BlobStore,
+  BrowserProvider,
   BundleStore,
+  CodeCompiler,
+  EngineLimits,
   LanguageModel,
   LockManager,
   Logger,
   PriceTable,
+  Sandbox,
   SignedUrlVerifier,
   TaskQueue,
   TaskStore,
@@ -33,6 +37,34 @@ export interface Assembly {
 }
 
 type Closer = () => Promise<void>;
+
+/**
+ * What a caller may put in place of the configured parts: tests run the real stores, locks
+ * and queue with fake browser, sandbox, compiler and model, and shorter lease times.
+ */
+export interface AssemblyOverrides {
+  browser?: BrowserProvider;
+  sandbox?: Sandbox;
+  compiler?: CodeCompiler;
+  model?: LanguageModel;
+  prices?: PriceTable;
+  /** Engine limits on top of the configured ones. */
+  limits?: Partial<EngineLimits>;
+  /** BullMQ timings (how fast a dead worker's task is delivered again). */
+  queue?: { lockDurationMs?: number; stalledIntervalMs?: number; retryDelayMs?: number };
+}
+
+/**
+ * BullMQ deliveries per task. The engine counts the deliveries that *started* the task and
+ * fails it on the next one once `maxDeliveries` is reached; BullMQ must therefore always
+ * grant that next delivery, or a task whose worker died on its last delivery would stay
+ * `started` forever. Deliveries that fail before starting (the database or Redis briefly
+ * unreachable) also count for BullMQ, so it gets a margin for those: with the default 1 s
+ * doubling back-off, ten retries span about 8 minutes of outage.
+ */
+export function queueAttempts(maxDeliveries: number): number {
+  return maxDeliveries + 10;
+}
 
 /** The HMAC secret of signed file URLs: configured, or generated once and kept in the data dir. */
 export async function fileSecret(config: ServerConfig): Promise<string> {
@@ -101,10 +133,21 @@ async function locks(config: ServerConfig, logger: Logger): Promise<LockManager>
   return createMemoryLockManager();
 }
 
-async function queue(config: ServerConfig, logger: Logger): Promise<TaskQueue> {
+async function queue(
+  config: ServerConfig,
+  logger: Logger,
+  maxDeliveries: number,
+  timings: AssemblyOverrides['queue'] = {},
+): Promise<TaskQueue> {
   if (config.queue.kind === 'bullmq') {
     const { createBullMQTaskQueue } = await import('@webtasks/queue-bullmq');
-    return createBullMQTaskQueue({ url: config.queue.url, prefix: config.queue.prefix, logger });
+    return createBullMQTaskQueue({
+      url: config.queue.url,
+      prefix: config.queue.prefix,
+      maxAttempts: queueAttempts(maxDeliveries),
+      ...timings,
+      logger,
+    });
   }
   const { createMemoryTaskQueue } = await import('@webtasks/memory');
   return createMemoryTaskQueue();
@@ -140,48 +183,51 @@ async function model(
   return { model: created, prices: {} };
 }
 
-/** Build the engine and its adapters from the configuration. */
-export async function assemble(config: ServerConfig, logger: Logger): Promise<Assembly> {
+/** Build the engine and its adapters from the configuration (`overrides` replace parts of it). */
+export async function assemble(
+  config: ServerConfig,
+  logger: Logger,
+  overrides: AssemblyOverrides = {},
+): Promise<Assembly> {
   const closers: Closer[] = [];
-  const [
-    { createWebTasks },
-    { createPlaywrightBrowserProvider },
-    { createIsolatedVmSandbox },
-    { createTsMorphCompiler },
-  ] = await Promise.all([
-    import('@webtasks/core'),
-    import('@webtasks/browser-playwright'),
-    import('@webtasks/sandbox-isolated-vm'),
-    import('@webtasks/codegen-ts'),
-  ]);
+  const { createWebTasks, DEFAULT_LIMITS } = await import('@webtasks/core');
   const egress = { blockPrivateNetworks: true, allowHosts: config.egressAllowHosts };
   const { bundles, tasks } = await stores(config, logger.child({ adapter: 'store' }), closers);
   const blobs = await blobStore(config, logger.child({ adapter: 'blobs' }), closers);
-  const { model: languageModel, prices } = await model(config, logger.child({ adapter: 'model' }));
+  const configured = overrides.model
+    ? { model: overrides.model, prices: overrides.prices ?? {} }
+    : await model(config, logger.child({ adapter: 'model' }));
+  const maxDeliveries = overrides.limits?.maxDeliveries ?? DEFAULT_LIMITS.maxDeliveries;
   const engine = createWebTasks({
     bundles,
     tasks,
     blobs,
     locks: await locks(config, logger.child({ adapter: 'locks' })),
-    queue: await queue(config, logger.child({ adapter: 'queue' })),
+    queue: await queue(config, logger.child({ adapter: 'queue' }), maxDeliveries, overrides.queue),
     // Browser and sandbox start their processes on first use, so API-only processes pay nothing.
-    browser: createPlaywrightBrowserProvider({
-      executablePath: config.chromiumPath,
-      egress,
-      logger: logger.child({ adapter: 'browser' }),
-    }),
-    sandbox: createIsolatedVmSandbox({
-      workers: config.sandboxWorkers,
-      logger: logger.child({ adapter: 'sandbox' }),
-    }),
-    compiler: createTsMorphCompiler(),
-    ...(languageModel ? { model: languageModel } : {}),
-    prices,
+    browser:
+      overrides.browser ??
+      (await import('@webtasks/browser-playwright')).createPlaywrightBrowserProvider({
+        executablePath: config.chromiumPath,
+        egress,
+        logger: logger.child({ adapter: 'browser' }),
+      }),
+    sandbox:
+      overrides.sandbox ??
+      (await import('@webtasks/sandbox-isolated-vm')).createIsolatedVmSandbox({
+        workers: config.sandboxWorkers,
+        logger: logger.child({ adapter: 'sandbox' }),
+      }),
+    compiler: overrides.compiler ?? (await import('@webtasks/codegen-ts')).createTsMorphCompiler(),
+    ...(configured.model ? { model: configured.model } : {}),
+    prices: configured.prices,
     egress,
     limits: {
       maxQueuedPerWorkspace: config.maxQueuedPerWorkspace,
       maxConcurrentPerWorkspace: config.maxConcurrentPerWorkspace,
       taskTimeoutMs: config.taskTimeoutMs,
+      ...overrides.limits,
+      maxDeliveries,
     },
     worker: config.role === 'api' ? false : { concurrency: config.workerConcurrency },
     logger,

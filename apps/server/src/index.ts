@@ -8,7 +8,7 @@ export {
   WORKSPACE_ID_PATTERN,
   type WorkspaceAuth,
 } from './api-keys.js';
-export { type Assembly, assemble } from './assemble.js';
+export { type Assembly, type AssemblyOverrides, assemble, queueAttempts } from './assemble.js';
 export { ConfigError, loadConfig, type ServerConfig, type ServerRole } from './config.js';
 export { type CreateServerOptions, createServer } from './create-server.js';
 export { pinoEngineLogger } from './engine-logger.js';

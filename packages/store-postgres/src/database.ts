@@ -32,11 +32,20 @@ export interface OwnedPool {
   owned: boolean;
 }
 
-/** Use the caller's pool, or open one for a connection string. */
-export function resolvePool(options: Partial<PostgresConnectionOptions>): OwnedPool {
+/**
+ * Use the caller's pool, or open one for a connection string. An opened pool gets an `error`
+ * listener: when PostgreSQL restarts it terminates idle connections, and pg emits that on the
+ * pool, where an unhandled `error` event would take the whole process down. The pool drops
+ * the dead client and the next query connects again.
+ */
+export function resolvePool(options: Partial<PostgresConnectionOptions>, logger?: Logger): OwnedPool {
   if (options.pool) return { pool: options.pool, owned: false };
   if (typeof options.connectionString === 'string' && options.connectionString !== '') {
-    return { pool: new pg.Pool({ connectionString: options.connectionString }), owned: true };
+    const pool = new pg.Pool({ connectionString: options.connectionString });
+    pool.on('error', (error) =>
+      logger?.warn('an idle PostgreSQL connection failed; the pool replaces it', { error: String(error) }),
+    );
+    return { pool, owned: true };
   }
   throw new WebtasksError({
     code: 'invalid-config',

@@ -90,7 +90,7 @@ export async function migratePostgres(options: MigratePostgresOptions): Promise<
   const schemaName = options.schema ?? DEFAULT_SCHEMA;
   const schema = quoteSchema(schemaName);
   const logger = options.logger ?? silentLogger;
-  const { pool, owned } = resolvePool(options);
+  const { pool, owned } = resolvePool(options, logger);
   let client: PoolClient;
   try {
     client = await pool.connect();

@@ -34,7 +34,7 @@ export function createStoreContext(options: PostgresStoreOptions): StoreContext 
   const schemaName = options.schema ?? DEFAULT_SCHEMA;
   const schema = quoteSchema(schemaName);
   const logger = (options.logger ?? silentLogger).child({ adapter: 'store-postgres', schema: schemaName });
-  const { pool, owned } = resolvePool(options);
+  const { pool, owned } = resolvePool(options, logger);
   let migration: Promise<void> | undefined;
   let closed = false;
   return {

@@ -56,10 +56,20 @@ export async function postgresUp(): Promise<boolean> {
   );
 }
 
-/** Restart the PostgreSQL cluster (never leaves it stopped: `ensurePostgres` in `finally`). */
-export async function restartPostgres(): Promise<void> {
+/**
+ * Stop the PostgreSQL cluster, keep it down for `downMs`, start it again. Callers also call
+ * `ensurePostgres` in `finally`, so it is never left stopped.
+ */
+export async function restartPostgres(downMs: number): Promise<void> {
   const [version] = (await run('ls', ['/etc/postgresql'])).stdout.trim().split('\n');
-  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version!, 'main', 'restart']);
+  const ctl = (action: string) =>
+    run('pg_ctlcluster', ['--skip-systemctl-redirect', version!, 'main', action]);
+  await ctl('stop');
+  try {
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+  } finally {
+    await ctl('start');
+  }
 }
 
 export async function ensurePostgres(): Promise<void> {
@@ -196,6 +206,11 @@ export class Cluster {
     const api = this.processes.find((p) => p.role !== 'worker' && p.child.exitCode === null);
     if (!api) throw new Error('no API process is running');
     return new WebTasksClient({ apiKey: API_KEY, workspaceId: WORKSPACE, baseUrl: api.url, maxRetries: 6 });
+  }
+
+  /** Log lines of every process that match `pattern` (the processes log at `warn` and above). */
+  logged(pattern: RegExp): string[] {
+    return this.processes.flatMap((p) => p.output.filter((line) => pattern.test(line)));
   }
 
   executions(): Execution[] {

@@ -220,26 +220,30 @@ describe('scale-out across processes (PostgreSQL, Redis, BullMQ, S3)', () => {
     const survivor = cluster.processes.find((p) => p.role === 'worker' && p !== killed)!;
     const victimRuns = cluster.executions().filter((e) => e.event === 'end' && e.runNumber === 2 && e.ok);
     expect(victimRuns.map((e) => e.pid)).toEqual([survivor.child.pid]);
-    // The bundle: v1 untouched, v2 from the redelivered repair, v3 from the task behind it.
-    expect(behindRecord).toMatchObject({ outcome: 'success', bundleVersion: 3 });
+    // The bundle: v1 untouched, then one version from each of the two repairs. The task
+    // behind the victim may go first: a redelivered task joins the lock's queue at the back.
+    expect(behindRecord).toMatchObject({ outcome: 'success' });
     const history = await cluster.stores.bundles.history({
       workspaceId: WORKSPACE,
       reuseKey: 'victim',
       limit: 10,
     });
-    expect(history.map((b) => [b.version, b.webTaskId])).toEqual([
-      [3, behind.webTaskId],
-      [2, victim.webTaskId],
-      [1, first.webTaskId],
-    ]);
+    expect(history.map((b) => b.version)).toEqual([3, 2, 1]);
+    expect(history[2]?.webTaskId).toBe(first.webTaskId);
+    expect(new Set(history.slice(0, 2).map((b) => b.webTaskId))).toEqual(
+      new Set([victim.webTaskId, behind.webTaskId]),
+    );
+    expect([victimRecord!.bundleVersion, behindRecord!.bundleVersion].sort()).toEqual([2, 3]);
     const kept = await cluster.stores.bundles.get({ workspaceId: WORKSPACE, reuseKey: 'victim', version: 1 });
     expect(kept?.source).toBe(v1?.source);
     const counts = await cluster.counts();
     expect(counts).toMatchObject({ started: 0, pending: 0, completed: all.length });
+    expect(cluster.logged(/failed its last attempt/)).toEqual([]);
     report('kill -9 of a worker', {
       victimCompletedAfterKill: `${((time(victimRecord!.completedAt) - killedAt) / 1000).toFixed(1)} s`,
       allCompletedAfterKill: `${(recoveredIn / 1000).toFixed(1)} s`,
       victimAttempts: victimRecord!.attempts,
+      behindRanFirst: behindRecord!.bundleVersion === 2,
     });
   }, 120_000);
 
@@ -262,11 +266,13 @@ describe('scale-out across processes (PostgreSQL, Redis, BullMQ, S3)', () => {
       ids.push(webTaskId);
     }
     let restartedAt = 0;
+    let stoppedAt = 0;
     let completedBefore = 0;
     try {
       await cluster.waitFor((counts) => counts.completed >= 15, 60_000);
       completedBefore = (await cluster.counts()).completed;
-      await restartPostgres();
+      stoppedAt = Date.now();
+      await restartPostgres(3000);
       restartedAt = Date.now();
     } finally {
       await ensurePostgres();
@@ -277,6 +283,8 @@ describe('scale-out across processes (PostgreSQL, Redis, BullMQ, S3)', () => {
     expect(cluster.processes.every((p) => p.child.exitCode === null)).toBe(true);
     const failures = records.filter((r) => r.outcome !== 'success').map((r) => r.error);
     expect(failures).toEqual([]);
+    // BullMQ gave up on no message (it has deliveries to spare for an outage this long).
+    expect(cluster.logged(/failed its last attempt/)).toEqual([]);
     const firstAfter = Math.min(...records.map((r) => time(r.completedAt)).filter((at) => at > restartedAt));
     // Results live in S3 behind presigned URLs, readable through the API of either process.
     for (const id of ids) {
@@ -290,6 +298,7 @@ describe('scale-out across processes (PostgreSQL, Redis, BullMQ, S3)', () => {
     }
     report('PostgreSQL restart under load', {
       completedBeforeRestart: completedBefore,
+      down: `${((restartedAt - stoppedAt) / 1000).toFixed(1)} s`,
       firstCompletionAfterRestart: `${((firstAfter - restartedAt) / 1000).toFixed(1)} s`,
       allCompletedAfterRestart: `${(allCompletedAfterRestart / 1000).toFixed(1)} s`,
       maxAttempts: Math.max(...records.map((r) => r.attempts)),
