@@ -37,21 +37,46 @@ run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
 
 console.log('== tests');
 const reportDir = mkdtempSync(join(tmpdir(), 'webtasks-test-'));
-const report = join(reportDir, 'report.json');
 const extra = process.argv.slice(2);
-const vitest = spawnSync(
-  'pnpm',
-  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],
-  { cwd: root, stdio: 'inherit', env },
-);
-let summary = '';
-try {
-  const data = JSON.parse(readFileSync(report, 'utf8'));
-  const skipped = (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
-  summary = `${data.numPassedTests} passed, ${data.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
-} catch {
-  summary = vitest.status === 0 ? '' : '0 passed, 1 failed';
+const runs = [
+  // Everything that can share the machine, in parallel.
+  { name: 'main', args: [] },
+  // Then, alone: the multi-process tests restart the shared PostgreSQL server.
+  { name: 'multiprocess', args: ['--config', 'tooling/scenarios/vitest.multiprocess.config.ts'] },
+];
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let status = 0;
+for (const run of runs) {
+  if (extra.length > 0 && run.name !== 'main') break; // a filtered run (npm test -- <filter>) runs once
+  const report = join(reportDir, `${run.name}.json`);
+  const vitest = spawnSync(
+    'pnpm',
+    [
+      'exec',
+      'vitest',
+      'run',
+      ...run.args,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+      ...extra,
+    ],
+    { cwd: root, stdio: 'inherit', env },
+  );
+  try {
+    const data = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += data.numPassedTests ?? 0;
+    totals.failed += data.numFailedTests ?? 0;
+    totals.skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
+    if ((data.numFailedTestSuites ?? 0) > 0 && (data.numFailedTests ?? 0) === 0)
+      totals.failed += data.numFailedTestSuites;
+  } catch {
+    if (vitest.status !== 0) totals.failed += 1;
+  }
+  if (vitest.status !== 0) status = vitest.status ?? 1;
 }
 rmSync(reportDir, { recursive: true, force: true });
-if (summary) console.log(`\nTests: ${summary}`);
-process.exit(vitest.status ?? 1);
+console.log(
+  `\nTests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+);
+process.exit(status);
