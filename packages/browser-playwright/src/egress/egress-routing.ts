@@ -51,12 +51,44 @@ function denialOf(
   };
 }
 
+/** Methods a browser may send twice without changing anything on the server. */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Fetches of one request after the first fails on a dropped connection. */
+const STALE_CONNECTION_RETRIES = 2;
+
+/**
+ * The server dropped the connection without answering: typically a keep-alive socket it had
+ * just closed as idle. Chromium retries such requests on a fresh connection by itself; a
+ * request fetched on its behalf must be retried here, or the page fails where a plain
+ * browser would not (`net::ERR_FAILED` on a busy machine or behind a proxy).
+ */
+function isDroppedConnection(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /ECONNRESET|EPIPE|socket hang up/i.test(message);
+}
+
+/** `route.fetch`, retried on a dropped connection when sending the request again is safe. */
+async function fetchWithRetry(
+  route: Route,
+  options: { maxRedirects: number; timeout: number },
+): Promise<Awaited<ReturnType<Route['fetch']>>> {
+  const retries = IDEMPOTENT_METHODS.has(route.request().method()) ? STALE_CONNECTION_RETRIES : 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await route.fetch(options);
+    } catch (error) {
+      if (attempt >= retries || !isDroppedConnection(error)) throw error;
+    }
+  }
+}
+
 /**
  * Route every request of `context` through the egress guard. Playwright calls a route
  * handler only for the first URL of a redirect chain, so allowed requests are fetched by
  * Playwright itself (`route.fetch`, sharing the context's cookies) with redirects off: each
  * redirect's target is checked before the redirect is handed to the browser, whose next hop
- * is routed again. Refused requests are aborted at once (`blockedbyclient`). WebSockets are
+ * is routed again. A GET dropped by the server without an answer is fetched again, as
+ * Chromium would. Refused requests are aborted at once (`blockedbyclient`). WebSockets are
  * checked the same way; service workers are blocked by the context options.
  */
 export async function installEgressRouting(
@@ -88,7 +120,7 @@ export async function installEgressRouting(
       }
       let response: Awaited<ReturnType<Route['fetch']>>;
       try {
-        response = await route.fetch({ maxRedirects: 0, timeout: options.fetchTimeoutMs });
+        response = await fetchWithRetry(route, { maxRedirects: 0, timeout: options.fetchTimeoutMs });
       } catch (error) {
         await route.abort(abortCodeFor(error)).catch(() => {});
         return;
