@@ -56,7 +56,11 @@ export function resolvePool(options: Partial<PostgresConnectionOptions>, logger?
 /** Reject with `aborted` when the signal fires before `promise` settles (the query itself runs on). */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
   if (!signal) return promise;
-  throwIfAborted(signal, what);
+  if (signal.aborted) {
+    // The query was already sent: keep its eventual failure from becoming an unhandled rejection.
+    promise.catch(() => undefined);
+    throwIfAborted(signal, what);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortedError(signal, what));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -83,6 +87,8 @@ function databaseOver(target: Queryable, logger: Logger, transaction: Database['
       doing: string,
       signal?: AbortSignal,
     ): Promise<Row[]> {
+      // An aborted call sends nothing.
+      throwIfAborted(signal, `${PREFIX} ${doing}`);
       try {
         const result = await raceAbort(target.query<Row>(sql, values), signal, `${PREFIX} ${doing}`);
         return result.rows;
