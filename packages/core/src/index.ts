@@ -45,6 +45,7 @@ export {
 } from './errors.js';
 export * from './ports/index.js';
 export {
+  classifyHttpFailure,
   DEFAULT_RETRY_POLICY,
   type FailureClass,
   RetriesExhausted,

@@ -75,6 +75,22 @@ export async function withRetries<T>(options: WithRetriesOptions<T>): Promise<T>
   }
 }
 
+/**
+ * Whether an HTTP failure from a provider is worth another attempt: 408, 409, 429 and 5xx
+ * (529 overloaded included), unless the provider says otherwise with `x-should-retry`;
+ * with the wait it asked for.
+ */
+export function classifyHttpFailure(
+  status: number,
+  headers: { get(name: string): string | null } | undefined | null,
+): FailureClass {
+  const shouldRetry = headers?.get('x-should-retry');
+  if (shouldRetry === 'false') return { retryable: false };
+  const retryable =
+    shouldRetry === 'true' || status === 408 || status === 409 || status === 429 || status >= 500;
+  return { retryable, retryAfterMs: retryAfterMs(headers) };
+}
+
 /** Parse `retry-after-ms` / `retry-after` (seconds or an HTTP date) into milliseconds. */
 export function retryAfterMs(
   headers: { get(name: string): string | null } | undefined | null,

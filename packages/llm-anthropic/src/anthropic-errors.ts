@@ -1,6 +1,7 @@
 import { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import {
   abortedError,
+  classifyHttpFailure,
   type FailureClass,
   RetriesExhausted,
   retryAfterMs,
@@ -14,12 +15,7 @@ export function classifyAnthropicFailure(error: unknown): FailureClass {
   if (error instanceof APIUserAbortError || WebtasksError.isInstance(error)) return { retryable: false };
   if (error instanceof APIConnectionError) return { retryable: true };
   if (!(error instanceof APIError) || error.status === undefined) return { retryable: false };
-  const shouldRetry = error.headers?.get('x-should-retry');
-  if (shouldRetry === 'false') return { retryable: false };
-  const status = error.status;
-  const retryable =
-    shouldRetry === 'true' || status === 408 || status === 409 || status === 429 || status >= 500;
-  return { retryable, retryAfterMs: retryAfterMs(error.headers) };
+  return classifyHttpFailure(error.status, error.headers);
 }
 
 /** What the error mapping needs to know about the call. */
