@@ -33,15 +33,19 @@ const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
 
 /**
  * Chromium commits its error page a moment after a navigation was aborted (e.g. a redirect
- * the egress policy refused); a navigation started in between is interrupted by it. Retry once.
+ * the egress policy refused); a navigation started in between is interrupted by it, and under
+ * load the retry can be interrupted again (by the error page, or by the aborted navigation's
+ * own late commit). Retry a few times with a short pause; other errors pass through.
  */
 async function retryOnErrorPageRace<T>(navigate: () => Promise<T>): Promise<T> {
-  try {
-    return await navigate();
-  } catch (error) {
-    if (!/interrupted by another navigation to "chrome-error:/.test(String((error as Error)?.message)))
-      throw error;
-    return navigate();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await navigate();
+    } catch (error) {
+      if (attempt >= 4 || !/interrupted by another navigation to "/.test(String((error as Error)?.message)))
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
   }
 }
 
