@@ -4,7 +4,6 @@ import {
   classifyHttpFailure,
   type FailureClass,
   RetriesExhausted,
-  retryAfterMs,
   WebtasksError,
 } from '@webtasks/core';
 

@@ -3,7 +3,6 @@ import {
   classifyHttpFailure,
   type FailureClass,
   RetriesExhausted,
-  retryAfterMs,
   WebtasksError,
 } from '@webtasks/core';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';

@@ -26,8 +26,7 @@ export type ChildMessage =
   | { type: 'ready' }
   | { type: 'call'; runId: number; callId: number; json: string }
   | { type: 'log'; runId: number; level: LogLevel; message: string }
-  | { type: 'done'; runId: number; outcome: ChildOutcome; cpuMs?: number; heapBytes?: number }
-  | { type: 'fatal'; message: string };
+  | { type: 'done'; runId: number; outcome: ChildOutcome; cpuMs?: number; heapBytes?: number };
 
 type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -57,8 +56,6 @@ export function parseChildMessage(raw: unknown): ChildMessage | undefined {
   switch (raw.type) {
     case 'ready':
       return { type: 'ready' };
-    case 'fatal':
-      return { type: 'fatal', message: String(raw.message).slice(0, 2000) };
     case 'call':
       if (!isId(raw.runId) || !isId(raw.callId) || typeof raw.json !== 'string') return undefined;
       return { type: 'call', runId: raw.runId, callId: raw.callId, json: raw.json };

@@ -12,22 +12,80 @@ const WATCHDOG_MS = 20;
 const MAX_LOG_MESSAGE = 8000;
 const MAX_REQUEST_CHARS = 8 * 1024 * 1024;
 
-// Defines the raw bridge inside the isolate. `$0`/`$1` are References to the child's functions;
-// host results come back as '1' + json or '0' + error message, so a host failure never becomes a
-// rejected promise on this side.
+// Every entry into an isolate is synchronous and on this thread (`applySync`, `runSync`): a
+// host call is a plain function call out of the isolate and its reply one call back in, with no
+// hop to isolated-vm's isolate thread and back (about a third of a bridged call's cost). The
+// isolate's microtasks run at the end of each entry, and each entry carries a `timeout` of the
+// CPU budget left, so code that never yields is still stopped.
+
+// Defines the raw bridge inside the isolate. `$0`/`$1` are References to the child's functions.
+// `__wt_call` registers the call and hands it to the child, which answers later by calling the
+// `deliver` function this closure returns (never a global: code cannot fake a reply). Replies
+// are '1' + json or '0' + error message, so a host failure is an Error inside the isolate.
 const BRIDGE_SOURCE = `'use strict';
-const call = $0;
+const host = $0;
 const log = $1;
 const slice = String.prototype.slice;
 const apply = Reflect.apply;
 const NativeError = Error;
-globalThis.__wt_call = async function (requestJson) {
-  const reply = await call.apply(undefined, ['' + requestJson], { arguments: { copy: true }, result: { promise: true, copy: true } });
-  if (typeof reply === 'string' && reply[0] === '1') return apply(slice, reply, [1]);
-  throw new NativeError(typeof reply === 'string' ? apply(slice, reply, [1]) : 'host call failed');
+const NativePromise = Promise;
+const waiting = new Map();
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const mapDelete = Map.prototype.delete;
+const COPY = { arguments: { copy: true } };
+let nextId = 1;
+globalThis.__wt_call = function (requestJson) {
+  return new NativePromise((resolve, reject) => {
+    const id = nextId++;
+    apply(mapSet, waiting, [id, [resolve, reject]]);
+    const refused = host.applySync(undefined, [id, '' + requestJson], COPY);
+    if (typeof refused === 'string') {
+      apply(mapDelete, waiting, [id]);
+      reject(new NativeError(refused));
+    }
+  });
 };
 globalThis.__wt_log = function (level, message) {
-  return log.applySync(undefined, ['' + level, '' + message], { arguments: { copy: true } });
+  return log.applySync(undefined, ['' + level, '' + message], COPY);
+};
+return function deliver(id, reply) {
+  const entry = apply(mapGet, waiting, [id]);
+  if (entry === undefined) return;
+  apply(mapDelete, waiting, [id]);
+  if (reply[0] === '1') entry[0](apply(slice, reply, [1]));
+  else entry[1](new NativeError(apply(slice, reply, [1])));
+};`;
+
+// Starts the prelude's `__wt_run` and reports how it ended through `$0` (`done`): the output JSON,
+// or the thrown value described as strings (name, message, stack) for the child to classify.
+const START_SOURCE = `'use strict';
+const run = globalThis.__wt_run;
+const done = $0;
+const stringify = JSON.stringify;
+const NativeError = Error;
+const COPY = { arguments: { copy: true } };
+const describe = (error) => {
+  try {
+    if (error instanceof NativeError) {
+      return [true, '' + error.name, '' + error.message, typeof error.stack === 'string' ? error.stack : ''];
+    }
+    if (typeof error === 'string') return [false, '', error, ''];
+    if (error === null || error === undefined) return [false, '', 'The code threw ' + error + '.', ''];
+    let text;
+    try {
+      text = stringify(error);
+    } catch {}
+    return [false, '', typeof text === 'string' ? text : '' + error, ''];
+  } catch {
+    return [false, '', 'The code threw a value that cannot be described.', ''];
+  }
+};
+return function start(fn, paramsJson) {
+  run(fn, paramsJson).then(
+    (json) => done.applySync(undefined, [true, typeof json === 'string' ? json : null], COPY),
+    (error) => done.applySync(undefined, [false, describe(error)], COPY),
+  );
 };`;
 
 /** @type {string | undefined} */
@@ -50,20 +108,38 @@ process.on('message', (message) => {
     startRun(message);
   } else if (message.type === 'reply') {
     const run = runs.get(message.runId);
-    const pending = run?.pending.get(message.callId);
-    if (!pending) return;
-    run.pending.delete(message.callId);
-    pending(message.ok ? `1${message.json}` : `0${message.message}`);
+    if (!run || run.outcome !== undefined || !run.pending.delete(message.callId)) return;
+    const reply = message.ok ? `1${message.json}` : `0${message.message}`;
+    enter(run, (timeout) =>
+      run.deliver.applySync(undefined, [message.callId, reply], { arguments: { copy: true }, timeout }),
+    );
   } else if (message.type === 'cancel') {
     const run = runs.get(message.runId);
-    if (run) stopIsolate(run, message.reason === 'aborted' ? 'aborted' : 'timeout');
+    if (run) stopRun(run, message.reason === 'aborted' ? 'aborted' : 'timeout');
   }
 });
 process.on('disconnect', () => process.exit(0));
 
-function stopIsolate(run, reason) {
+/** Dispose the run's isolate (never from inside an entry) and end the run for `reason`. */
+function stopRun(run, reason) {
   if (run.stopReason === undefined) run.stopReason = reason;
   if (!run.isolate.isDisposed) run.isolate.dispose();
+  endRun(run, classify(run, new Error(reason)));
+}
+
+/**
+ * One synchronous entry into the run's isolate, limited to the CPU time the run has left. A
+ * limit hit inside it (timeout, memory) throws here and ends the run.
+ */
+function enter(run, call) {
+  if (run.outcome !== undefined || run.isolate.isDisposed) return;
+  const used = (readCpuMs(run.isolate) ?? run.cpuStartMs) - run.cpuStartMs;
+  const timeout = Math.max(1, Math.ceil(run.limits.cpuTimeoutMs - used));
+  try {
+    call(timeout);
+  } catch (error) {
+    endRun(run, classify(run, error));
+  }
 }
 
 // The next run's isolate, prepared (context, bridge, prelude) while the child is idle, so that a
@@ -72,20 +148,19 @@ let spare;
 
 function prepareIsolate(memoryMb) {
   const binding = { run: undefined };
-  const isolate = new ivm.Isolate({
-    memoryLimit: memoryMb,
-    onCatastrophicError: (text) => {
-      send({ type: 'fatal', message: String(text) });
-      process.abort();
-    },
-  });
+  // No onCatastrophicError: that callback would need this thread, which is inside the dying
+  // isolate; without it isolated-vm aborts the process at once and the parent reports the crash.
+  const isolate = new ivm.Isolate({ memoryLimit: memoryMb });
   const ready = (async () => {
     const context = await isolate.createContext();
     const bridge = [
-      (json) => hostCall(binding.run, json),
+      (callId, json) => hostCall(binding.run, callId, json),
       (level, message) => hostLog(binding.run, level, message),
     ];
-    await context.evalClosure(BRIDGE_SOURCE, bridge, { arguments: { reference: true } });
+    const deliver = await context.evalClosure(BRIDGE_SOURCE, bridge, {
+      arguments: { reference: true },
+      result: { reference: true },
+    });
     const preludeScript = await isolate.compileScript(
       prelude,
       preludeCache
@@ -94,8 +169,11 @@ function prepareIsolate(memoryMb) {
     );
     if (!preludeCache && preludeScript.cachedData) preludeCache = preludeScript.cachedData;
     await preludeScript.run(context, { timeout: 5000 });
-    const runner = await context.global.get('__wt_run', { reference: true });
-    return { context, runner };
+    const start = await context.evalClosure(START_SOURCE, [(ok, value) => runDone(binding.run, ok, value)], {
+      arguments: { reference: true },
+      result: { reference: true },
+    });
+    return { context, deliver, start };
   })();
   ready.catch(() => {});
   return { isolate, memoryMb, binding, ready };
@@ -109,21 +187,20 @@ function takeIsolate(memoryMb) {
   return prepareIsolate(memoryMb);
 }
 
-function hostCall(run, requestJson) {
-  return new Promise((resolve) => {
-    if (!run || !runs.has(run.runId)) return resolve('0the run ended');
-    const json = String(requestJson);
-    if (json.length > MAX_REQUEST_CHARS)
-      return resolve(`0the host call is larger than ${MAX_REQUEST_CHARS} characters`);
-    const callId = run.nextCallId++;
-    run.pending.set(callId, resolve);
-    send({ type: 'call', runId: run.runId, callId, json });
-  });
+// Called synchronously from inside the isolate. Returns an error message to refuse the call, or
+// nothing once the call is on its way to the parent (the reply comes back through `deliver`).
+function hostCall(run, callId, requestJson) {
+  if (!run || run.outcome !== undefined) return 'the run ended';
+  const json = String(requestJson);
+  if (json.length > MAX_REQUEST_CHARS) return `the host call is larger than ${MAX_REQUEST_CHARS} characters`;
+  run.pending.add(callId);
+  send({ type: 'call', runId: run.runId, callId, json });
+  return undefined;
 }
 
 // Returns false once the run keeps no more lines, so the prelude stops sending them.
 function hostLog(run, level, message) {
-  if (!run || !runs.has(run.runId)) return false;
+  if (!run || run.outcome !== undefined) return false;
   run.logs += 1;
   if (run.logs > run.maxLogEntries) return false;
   send({
@@ -135,6 +212,36 @@ function hostLog(run, level, message) {
   return run.logs < run.maxLogEntries;
 }
 
+// The prelude's `__wt_run` settled: `value` is the output JSON, or [isError, name, message, stack].
+function runDone(run, ok, value) {
+  if (!run || run.outcome !== undefined) return;
+  if (ok) {
+    if (typeof value !== 'string') {
+      endRun(run, failure('invalid-output', 'The runtime returned no JSON output.'));
+    } else if (Buffer.byteLength(value) > run.limits.maxOutputBytes) {
+      endRun(
+        run,
+        failure(
+          'output-too-large',
+          `The output is ${Buffer.byteLength(value)} bytes, over the limit of ${run.limits.maxOutputBytes}.`,
+        ),
+      );
+    } else {
+      endRun(run, { ok: true, json: value });
+    }
+    return;
+  }
+  const [isError, name, message, stack] = Array.isArray(value) ? value : [false, '', 'The code failed.', ''];
+  let error = String(message);
+  if (isError) {
+    error = new Error(String(message));
+    error.name = String(name);
+    error.stack = String(stack);
+  }
+  // A value the code threw cannot be a limit: only the child's own stop reason says that.
+  endRun(run, run.stopReason === undefined ? codeFailure(error) : classify(run, error));
+}
+
 function startRun(message) {
   const { runId, limits } = message;
   const prepared = takeIsolate(limits.memoryMb);
@@ -142,81 +249,91 @@ function startRun(message) {
   const run = {
     runId,
     isolate,
-    pending: new Map(),
-    nextCallId: 1,
+    limits,
+    pending: new Set(),
     logs: 0,
     maxLogEntries: limits.maxLogEntries,
     stopReason: undefined,
+    outcome: undefined,
     heapBytes: 0,
     cpuStartMs: 0,
+    watchdog: undefined,
+    deliver: undefined,
   };
   prepared.binding.run = run;
   runs.set(runId, run);
-  execute(run, prepared, message)
-    .then(
-      (outcome) => outcome,
-      (error) => classify(run, error),
-    )
-    .then((outcome) => {
-      const cpuEnd = readCpuMs(isolate);
-      const cpuMs = cpuEnd === undefined ? undefined : Math.max(0, cpuEnd - run.cpuStartMs);
-      if (!isolate.isDisposed) {
-        try {
-          run.heapBytes = Math.max(run.heapBytes, isolate.getHeapStatisticsSync().used_heap_size);
-        } catch {}
-      }
-      runs.delete(runId);
-      for (const resolve of run.pending.values()) resolve('0the run ended');
-      // Report first, then free the isolate and prepare the next one: the parent's next message
-      // waits in the queue meanwhile.
-      send({ type: 'done', runId, outcome, cpuMs, heapBytes: run.heapBytes || undefined });
-      if (!isolate.isDisposed) isolate.dispose();
-      if (!spare) spare = prepareIsolate(limits.memoryMb);
-    });
+  execute(run, prepared, message).catch((error) => endRun(run, classify(run, error)));
 }
 
 async function execute(run, prepared, { code, paramsJson, limits }) {
   const { isolate } = run;
-  const { context, runner } = await prepared.ready;
+  const { context, deliver, start } = await prepared.ready;
+  if (run.outcome !== undefined) return;
+  run.deliver = deliver;
   run.cpuStartMs = readCpuMs(isolate) ?? 0;
 
   let codeScript;
   try {
     codeScript = await isolate.compileScript(wrapCommonJs(code), { filename: CODE_FILE, lineOffset: -1 });
   } catch (error) {
-    return failure('invalid-code', `The code does not compile: ${errorText(error)}`, undefined);
+    endRun(run, failure('invalid-code', `The code does not compile: ${errorText(error)}`, undefined));
+    return;
   }
-  const watchdog = setInterval(() => watch(run, limits), WATCHDOG_MS);
+  if (run.outcome !== undefined) return;
+  run.watchdog = setInterval(() => watch(run), WATCHDOG_MS);
+  let exported;
   try {
-    let exported;
-    try {
-      exported = await codeScript.run(context, { reference: true, timeout: limits.cpuTimeoutMs });
-    } catch (error) {
-      if (run.stopReason !== undefined || isLimitError(error)) throw error;
-      return failure('invalid-code', `The code threw while loading: ${errorText(error)}`, cleanStack(error));
-    }
-    if (exported.typeof !== 'function') {
-      return failure(
+    exported = codeScript.runSync(context, { reference: true, timeout: limits.cpuTimeoutMs });
+  } catch (error) {
+    if (run.stopReason !== undefined || isLimitError(error)) throw error;
+    endRun(
+      run,
+      failure('invalid-code', `The code threw while loading: ${errorText(error)}`, cleanStack(error)),
+    );
+    return;
+  }
+  if (exported.typeof !== 'function') {
+    endRun(
+      run,
+      failure(
         'invalid-code',
         `The code must set exports.default to the task function (export default async function run(ctx) { ... }); it is ${exported.typeof}.`,
-      );
-    }
-    const json = await runner.apply(undefined, [exported.derefInto(), paramsJson], {
-      timeout: limits.cpuTimeoutMs,
-      arguments: { copy: true },
-      result: { promise: true, copy: true },
-    });
-    if (typeof json !== 'string') return failure('invalid-output', 'The runtime returned no JSON output.');
-    if (Buffer.byteLength(json) > limits.maxOutputBytes) {
-      return failure(
-        'output-too-large',
-        `The output is ${Buffer.byteLength(json)} bytes, over the limit of ${limits.maxOutputBytes}.`,
-      );
-    }
-    return { ok: true, json };
-  } finally {
-    clearInterval(watchdog);
+      ),
+    );
+    return;
   }
+  enter(run, (timeout) =>
+    start.applySync(undefined, [exported.derefInto(), paramsJson], { arguments: { copy: true }, timeout }),
+  );
+}
+
+/**
+ * Record how the run ended. It may be called from inside an entry (the code finished): the
+ * report, the isolate's disposal and the next isolate's preparation wait for the entry to end.
+ */
+function endRun(run, outcome) {
+  if (run.outcome !== undefined) return;
+  run.outcome = outcome;
+  clearInterval(run.watchdog);
+  setImmediate(() => finishRun(run));
+}
+
+function finishRun(run) {
+  const { isolate, runId, outcome } = run;
+  const cpuEnd = readCpuMs(isolate);
+  const cpuMs = cpuEnd === undefined ? undefined : Math.max(0, cpuEnd - run.cpuStartMs);
+  if (!isolate.isDisposed) {
+    try {
+      run.heapBytes = Math.max(run.heapBytes, isolate.getHeapStatisticsSync().used_heap_size);
+    } catch {}
+  }
+  runs.delete(runId);
+  run.pending.clear();
+  // Report first, then free the isolate and prepare the next one: the parent's next message
+  // waits in the queue meanwhile.
+  send({ type: 'done', runId, outcome, cpuMs, heapBytes: run.heapBytes || undefined });
+  if (!isolate.isDisposed) isolate.dispose();
+  if (!spare) spare = prepareIsolate(run.limits.memoryMb);
 }
 
 // CommonJS shape: `module` and `exports` in scope; the expression yields `module.exports.default`.
@@ -225,10 +342,10 @@ function wrapCommonJs(code) {
   return `(function () { const module = { exports: {} }; (function (exports, module) {\n${code}\n}).call(module.exports, module.exports, module); return module.exports && module.exports.default; })()`;
 }
 
-function watch(run, limits) {
-  if (run.isolate.isDisposed) return;
-  if (readCpuMs(run.isolate) - run.cpuStartMs > limits.cpuTimeoutMs) {
-    stopIsolate(run, 'timeout');
+function watch(run) {
+  if (run.isolate.isDisposed || run.outcome !== undefined) return;
+  if (readCpuMs(run.isolate) - run.cpuStartMs > run.limits.cpuTimeoutMs) {
+    stopRun(run, 'timeout');
     return;
   }
   if (run.heapPending) return;
@@ -266,6 +383,11 @@ function classify(run, error) {
   if (run.stopReason === 'timeout' || message.includes('Script execution timed out')) {
     return failure('timeout', 'The code used more CPU time than its limit.');
   }
+  return codeFailure(error);
+}
+
+function codeFailure(error) {
+  const message = errorText(error);
   if (isNamed(error, INVALID_CODE)) return failure('invalid-code', message);
   if (isNamed(error, INVALID_OUTPUT)) return failure('invalid-output', message);
   return failure('threw', message, cleanStack(error));
@@ -296,7 +418,8 @@ function cleanStack(error) {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return undefined;
   const lines = [];
   for (const line of error.stack.split('\n')) {
-    if (line.includes('<isolated-vm boundary>')) break;
+    // The boundary, and the bridge's own frames (`start`) below the code's.
+    if (line.includes('<isolated-vm boundary>') || line.includes('(<isolated-vm>')) break;
     if (!line.includes(PRELUDE_FILE)) lines.push(line);
   }
   return lines.join('\n');

@@ -24,7 +24,6 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   /** The last lines the child wrote to stderr (V8's fatal error report, usually). */
   stderr: string;
-  fatal?: string;
 }
 
 /** One child process hosting isolates, with its IPC channel. */
@@ -35,7 +34,6 @@ export class IsolateWorker {
   private exited = false;
   private dying = false;
   private stderrTail = '';
-  private fatal: string | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -140,7 +138,6 @@ export class IsolateWorker {
         this.logger.warn('dropped a malformed message from an isolate process', { pid: this.pid });
         return;
       }
-      if (message.type === 'fatal') this.fatal = message.message;
       this.onMessage(message);
     });
     this.child.stderr?.setEncoding('utf8');
@@ -158,7 +155,7 @@ export class IsolateWorker {
     this.child.on('exit', (code, signal) => {
       if (this.exited) return;
       this.exited = true;
-      const exit = { code, signal, stderr: this.stderrTail.trim(), fatal: this.fatal };
+      const exit = { code, signal, stderr: this.stderrTail.trim() };
       for (const listener of [...this.exitListeners]) listener(exit);
       this.exitListeners.clear();
     });

@@ -164,7 +164,7 @@ export function runOnWorker(options: RunSessionOptions): Promise<SandboxRunResul
   };
 
   worker.onMessage = (message) => {
-    if (message.type === 'fatal' || message.type === 'ready' || message.runId !== runId) return;
+    if (message.type === 'ready' || message.runId !== runId) return;
     if (message.type === 'call') serveCall(message.callId, message.json);
     else if (message.type === 'log') record(message.level, message.message);
     else if (message.type === 'done') {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { registerFailureTests } from './language-model/failures.js';
 import { harnessTests, type LanguageModelContractOptions } from './language-model/harness.js';
 import { registerReplyTests } from './language-model/replies.js';
