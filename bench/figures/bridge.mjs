@@ -1,7 +1,10 @@
 // Figure 5: the cost of one bridged page call. The same loop of `page.url()` and of
 // `locator.count()` runs inside the sandbox (each call crosses isolate → child → engine →
 // Playwright and back) and as a plain script calling Playwright directly; both time the
-// loop themselves, so context creation and isolate start are not counted.
+// loop themselves, so context creation and isolate start are not counted. The extra cost is
+// the median over rounds of each round's difference: a call to Chromium drifts by a millisecond
+// from minute to minute on a shared machine, far more than the bridge costs, and pairing the two
+// runs of one round cancels most of that.
 import { scriptFromBundle } from '../lib/baseline.mjs';
 import { BRIDGE_SCHEMA, BRIDGE_SOURCE } from '../lib/bundles.mjs';
 import { reuseOutput } from '../lib/engine.mjs';
@@ -28,16 +31,21 @@ export async function bridgeFigure(ctx) {
   };
   await variants.engine();
   await variants.baseline();
-  const { samples } = await alternate(variants, bridgeRuns);
-  const pick = (side, field) => median(samples[side].map((s) => s[field]));
+  const { samples, perRound } = await alternate(variants, bridgeRuns);
+  const figure = (field) => ({
+    engine: median(samples.engine.map((s) => s[field])),
+    baseline: median(samples.baseline.map((s) => s[field])),
+    extra: median(perRound.map((row) => row.engine[field] - row.baseline[field])),
+  });
   const result = {
     calls: bridgeCalls,
+    rounds: bridgeRuns,
     samples,
-    urlUs: { engine: pick('engine', 'urlUs'), baseline: pick('baseline', 'urlUs') },
-    countUs: { engine: pick('engine', 'countUs'), baseline: pick('baseline', 'countUs') },
+    urlUs: figure('urlUs'),
+    countUs: figure('countUs'),
   };
-  log(
-    `  bridge: page.url() ${result.urlUs.engine.toFixed(1)} µs vs ${result.urlUs.baseline.toFixed(1)} µs, locator.count() ${result.countUs.engine.toFixed(1)} µs vs ${result.countUs.baseline.toFixed(1)} µs`,
-  );
+  const text = (f) =>
+    `${f.engine.toFixed(1)} µs vs ${f.baseline.toFixed(1)} µs (paired +${f.extra.toFixed(1)} µs)`;
+  log(`  bridge: page.url() ${text(result.urlUs)}, locator.count() ${text(result.countUs)}`);
   return result;
 }

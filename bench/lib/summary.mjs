@@ -117,7 +117,7 @@ export function summaryRows(figures, settings) {
       ['urlUs', 'page.url()'],
       ['countUs', 'locator.count()'],
     ]) {
-      const extra = b[key].engine - b[key].baseline;
+      const extra = b[key].extra ?? b[key].engine - b[key].baseline;
       rows.push(
         row(
           `5. bridge cost per ${label}`,

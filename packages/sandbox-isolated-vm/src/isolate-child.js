@@ -8,7 +8,10 @@ const PRELUDE_FILE = 'webtasks-runtime.js';
 const CODE_FILE = 'task.js';
 const INVALID_CODE = 'WebtasksInvalidCodeError';
 const INVALID_OUTPUT = 'WebtasksInvalidOutputError';
-const WATCHDOG_MS = 20;
+const WATCHDOG_MS = 50;
+// Heap statistics are only reported (isolated-vm enforces the memory limit itself); reading them
+// crosses to the isolate's thread, so the watchdog samples them every fifth tick.
+const HEAP_SAMPLE_EVERY = 5;
 const MAX_LOG_MESSAGE = 8000;
 const MAX_REQUEST_CHARS = 8 * 1024 * 1024;
 
@@ -348,7 +351,8 @@ function watch(run) {
     stopRun(run, 'timeout');
     return;
   }
-  if (run.heapPending) return;
+  run.ticks = (run.ticks ?? 0) + 1;
+  if (run.heapPending || run.ticks % HEAP_SAMPLE_EVERY !== 0) return;
   run.heapPending = true;
   run.isolate.getHeapStatistics().then(
     (stats) => {
