@@ -120,6 +120,25 @@ export function registerBehaviourTests(test: SandboxTestRegistrar): void {
     expect(result.stats.hostCalls).toBe(6);
   });
 
+  test('calls in flight at once get their own replies, whatever order the host answers in', async (sandbox) => {
+    // Each call is answered after a delay that shrinks with its position, so replies come back
+    // in the reverse of the order the calls were made; one of them fails.
+    const host = createRecordingSandboxHost(async (request) => {
+      const command = request.kind === 'page' ? request.command : undefined;
+      const n = Number(command?.args[0]);
+      await new Promise((resolve) => setTimeout(resolve, (6 - n) * 15));
+      if (n === 3) throw new Error(`call ${n} failed`);
+      return `reply ${n}`;
+    });
+    const code = task(`
+      const calls = [1, 2, 3, 4, 5].map((n) =>
+        ctx.page.waitForTimeout(n).then((value) => value, (error) => 'error: ' + error.message));
+      return Promise.all(calls);`);
+    const result = await sandbox.run({ code, params: {}, host });
+    expect(expectOutput(result)).toEqual(['reply 1', 'reply 2', 'error: call 3 failed', 'reply 4', 'reply 5']);
+    expect(result.stats.hostCalls).toBe(5);
+  });
+
   test('host errors surface as catchable errors inside the code', async (sandbox) => {
     const host = createRecordingSandboxHost(() => {
       throw new Error('[webtasks:browser] policy-denied: http://169.254.169.254/ is not allowed');
