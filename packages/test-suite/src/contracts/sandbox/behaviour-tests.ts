@@ -135,7 +135,13 @@ export function registerBehaviourTests(test: SandboxTestRegistrar): void {
         ctx.page.waitForTimeout(n).then((value) => value, (error) => 'error: ' + error.message));
       return Promise.all(calls);`);
     const result = await sandbox.run({ code, params: {}, host });
-    expect(expectOutput(result)).toEqual(['reply 1', 'reply 2', 'error: call 3 failed', 'reply 4', 'reply 5']);
+    expect(expectOutput(result)).toEqual([
+      'reply 1',
+      'reply 2',
+      'error: call 3 failed',
+      'reply 4',
+      'reply 5',
+    ]);
     expect(result.stats.hostCalls).toBe(5);
   });
 
