@@ -16,25 +16,17 @@ export async function latencyFigure(ctx) {
   const check = (output) => {
     if (typeof output.title !== 'string' || output.title === '') throw new Error('latency: no title');
   };
+  // One reuse run of the trivial task through the server or the embedded engine.
+  const reuseRun = (run) => async () => {
+    const { ms, value } = await timed(() => run({ task: 'bench trivial', reuseKey, parameters }));
+    check(reuseOutput(value, 'trivial', engineBench.failures));
+    usage.aiUsd += value.cost.aiUsd;
+    usage.reuseRuns += 1;
+    return ms;
+  };
   const variants = {
-    server: async () => {
-      const { ms, value } = await timed(() =>
-        engineBench.runServer({ task: 'bench trivial', reuseKey, parameters }),
-      );
-      check(reuseOutput(value, 'trivial', engineBench.failures));
-      usage.aiUsd += value.cost.aiUsd;
-      usage.reuseRuns += 1;
-      return ms;
-    },
-    embedded: async () => {
-      const { ms, value } = await timed(() =>
-        engineBench.runEmbedded({ task: 'bench trivial', reuseKey, parameters }),
-      );
-      check(reuseOutput(value, 'trivial', engineBench.failures));
-      usage.aiUsd += value.cost.aiUsd;
-      usage.reuseRuns += 1;
-      return ms;
-    },
+    server: reuseRun(engineBench.runServer),
+    embedded: reuseRun(engineBench.runEmbedded),
     baseline: async () => {
       const { ms, value } = await timed(() => baseline.run(script, parameters));
       check(value);

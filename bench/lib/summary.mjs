@@ -171,29 +171,15 @@ export function summaryRows(figures, settings) {
   if (figures.throughput) {
     const t = figures.throughput;
     const m = t.memory;
-    rows.push(
-      row(
-        '7. peak RSS per concurrent task (process + children)',
-        mb(m.peakRssPerTaskMb.engine),
-        mb(m.peakRssPerTaskMb.baseline),
-        x(m.peakRssPerTaskMb.engine / m.peakRssPerTaskMb.baseline),
-        '—',
-      ),
-      row(
-        '7. peak PSS per concurrent task (shared pages split)',
-        mb(m.peakPssPerTaskMb.engine),
-        mb(m.peakPssPerTaskMb.baseline),
-        x(m.peakPssPerTaskMb.engine / m.peakPssPerTaskMb.baseline),
-        '—',
-      ),
-      row(
-        '7. PSS added per concurrent task (peak − idle)',
-        mb(m.addedPssPerTaskMb.engine),
-        mb(m.addedPssPerTaskMb.baseline),
-        x(m.addedPssPerTaskMb.engine / m.addedPssPerTaskMb.baseline),
-        '—',
-      ),
-    );
+    for (const [key, label] of [
+      ['peakRssPerTaskMb', 'peak RSS per concurrent task (process + children)'],
+      ['peakPssPerTaskMb', 'peak PSS per concurrent task (shared pages split)'],
+      ['addedPssPerTaskMb', 'PSS added per concurrent task (peak − idle)'],
+    ]) {
+      rows.push(
+        row(`7. ${label}`, mb(m[key].engine), mb(m[key].baseline), x(m[key].engine / m[key].baseline), '—'),
+      );
+    }
   }
   return rows;
 }

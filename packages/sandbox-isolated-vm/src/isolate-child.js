@@ -205,14 +205,14 @@ function hostCall(run, callId, requestJson) {
 function hostLog(run, level, message) {
   if (!run || run.outcome !== undefined) return false;
   run.logs += 1;
-  if (run.logs > run.maxLogEntries) return false;
+  if (run.logs > run.limits.maxLogEntries) return false;
   send({
     type: 'log',
     runId: run.runId,
     level: String(level),
     message: String(message).slice(0, MAX_LOG_MESSAGE),
   });
-  return run.logs < run.maxLogEntries;
+  return run.logs < run.limits.maxLogEntries;
 }
 
 // The prelude's `__wt_run` settled: `value` is the output JSON, or [isError, name, message, stack].
@@ -255,12 +255,13 @@ function startRun(message) {
     limits,
     pending: new Set(),
     logs: 0,
-    maxLogEntries: limits.maxLogEntries,
     stopReason: undefined,
     outcome: undefined,
     heapBytes: 0,
     cpuStartMs: 0,
     watchdog: undefined,
+    watchdogTicks: 0,
+    heapPending: false,
     deliver: undefined,
   };
   prepared.binding.run = run;
@@ -351,8 +352,8 @@ function watch(run) {
     stopRun(run, 'timeout');
     return;
   }
-  run.ticks = (run.ticks ?? 0) + 1;
-  if (run.heapPending || run.ticks % HEAP_SAMPLE_EVERY !== 0) return;
+  run.watchdogTicks += 1;
+  if (run.heapPending || run.watchdogTicks % HEAP_SAMPLE_EVERY !== 0) return;
   run.heapPending = true;
   run.isolate.getHeapStatistics().then(
     (stats) => {
