@@ -3,13 +3,15 @@
 // site (examples/demo-site) on 127.0.0.1, imports the example bundle (examples/demo-bundle)
 // into a temporary data dir under a reuse key, and runs the task through the embedded engine
 // (real Chromium, isolated-vm, the filesystem stores). The saved code is reused, so the run
-// makes no model calls. Stops the site and removes the data dir at the end.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// makes no model calls. Stops the site and removes the data dir at the end. Sets up first
+// whatever is missing (tooling/scripts/setup/): pnpm, dependencies, Chromium, the build.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setupOrExit } from './setup/index.mjs';
 
 const root = path.resolve(new URL('../..', import.meta.url).pathname);
 const siteDir = path.join(root, 'examples/demo-site');
@@ -25,33 +27,6 @@ const say = (text) => process.stdout.write(`\n== ${text}\n`);
 function fail(message) {
   process.stderr.write(`\ndemo: ${message}\n`);
   process.exit(1);
-}
-
-function checkSetup() {
-  if (!existsSync(path.join(root, 'node_modules/.pnpm'))) {
-    fail('dependencies are missing: run `pnpm install` in the repository root first, then `npm run demo`.');
-  }
-  const chromium = process.env.WEBTASKS_CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(chromium)) {
-    fail(
-      `Chromium is missing at ${chromium}: install it (\`apt-get install -y chromium\`) or set WEBTASKS_CHROMIUM_PATH.`,
-    );
-  }
-  const builtPackages = ['core', 'store-fs', 'browser-playwright', 'sandbox-isolated-vm', 'codegen-ts'].every(
-    (name) => existsSync(path.join(root, 'packages', name, 'dist/index.js')),
-  );
-  if (!existsSync(cli) || !builtPackages) {
-    say('building the packages (pnpm build, once)');
-    const build = spawnSync(
-      'pnpm',
-      ['exec', 'turbo', 'run', 'build', '--filter=@webtasks/cli...', '--output-logs=errors-only'],
-      {
-        cwd: root,
-        stdio: 'inherit',
-      },
-    );
-    if (build.status !== 0) fail('the build failed: see above, fix it, and run `pnpm build` again.');
-  }
 }
 
 const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8' };
@@ -117,11 +92,12 @@ function printBooks(books) {
 }
 
 async function main() {
-  checkSetup();
+  // pnpm, dependencies, Chromium and the build of the CLI and what it uses, each said as it happens.
+  const setUp = await setupOrExit({ name: 'demo', filter: '@webtasks/cli...' });
   const { server, port } = await startSite();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'webtasks-demo-'));
   // No model: the demo shows that saved code runs without one.
-  const env = { ...process.env, WEBTASKS_DATA_DIR: dataDir };
+  const env = { ...setUp.env, WEBTASKS_DATA_DIR: dataDir };
   for (const name of ['ANTHROPIC_API_KEY', 'WEBTASKS_OPENAI_BASE_URL']) delete env[name];
   try {
     const catalogueUrl = `http://127.0.0.1:${port}/books/`;
@@ -140,6 +116,11 @@ async function main() {
         TASK,
         '--start-url',
         catalogueUrl,
+        // The import runs the bundle once on the site to check it and record its baseline.
+        '--param',
+        `catalogueUrl=${catalogueUrl}`,
+        '--allow-host',
+        `127.0.0.1:${port}`,
       ],
       env,
     );

@@ -2,42 +2,21 @@
 // `npm test`: set up what the tests need, then run every test once and print one summary
 // line ("N passed, N failed"). Steps: dependencies present → services (PostgreSQL,
 // Redis) running → packages built (the CLI and server tests run built binaries) → vitest.
+// The set-up steps are shared with `npm run demo` (tooling/scripts/setup/).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT as root, setupOrExit } from './setup/index.mjs';
 
-const root = new URL('../..', import.meta.url).pathname;
-const env = { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr' };
-
-function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env, ...options });
-  if (result.status !== 0) {
-    console.error(`\n✖ ${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status ?? 1);
-  }
-}
-
-if (!existsSync(join(root, 'node_modules/.pnpm'))) {
-  console.log('== installing dependencies (pnpm install)');
-  run('pnpm', ['install', '--frozen-lockfile']);
-}
-if (existsSync(join(root, 'tooling/scripts/services.sh'))) {
-  console.log('== services');
-  run('bash', ['tooling/scripts/services.sh']);
-}
-if (!existsSync('/usr/bin/chromium')) {
-  console.error(
-    'Chromium is missing: install it with `apt-get install -y chromium` (the tests drive a real browser).',
-  );
-  process.exit(1);
-}
-console.log('== build');
-run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+// `--setup-only`: every set-up step, then stop (used by the bare-machine test and CI).
+const setupOnly = process.argv.includes('--setup-only');
+const { env } = await setupOrExit({ name: 'test', services: true });
+if (setupOnly) process.exit(0);
 
 console.log('== tests');
 const reportDir = mkdtempSync(join(tmpdir(), 'webtasks-test-'));
-const extra = process.argv.slice(2);
+const extra = process.argv.slice(2).filter((arg) => arg !== '--setup-only');
 const runs = [
   // Everything that can share the machine, in parallel.
   { name: 'main', args: [] },
@@ -50,17 +29,8 @@ for (const run of runs) {
   if (extra.length > 0 && run.name !== 'main') break; // a filtered run (npm test -- <filter>) runs once
   const report = join(reportDir, `${run.name}.json`);
   const vitest = spawnSync(
-    'pnpm',
-    [
-      'exec',
-      'vitest',
-      'run',
-      ...run.args,
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${report}`,
-      ...extra,
-    ],
+    join(root, 'node_modules/.bin/vitest'),
+    ['run', ...run.args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],
     { cwd: root, stdio: 'inherit', env },
   );
   try {
@@ -71,7 +41,10 @@ for (const run of runs) {
     if ((data.numFailedTestSuites ?? 0) > 0 && (data.numFailedTests ?? 0) === 0)
       totals.failed += data.numFailedTestSuites;
   } catch {
-    if (vitest.status !== 0) totals.failed += 1;
+    if (vitest.status !== 0) {
+      totals.failed += 1;
+      if (vitest.error) console.error(`✖ vitest could not run: ${vitest.error.message}`);
+    }
   }
   if (vitest.status !== 0) status = vitest.status ?? 1;
 }
