@@ -79,4 +79,54 @@ describe('deliverResult', () => {
     expect(rowsOf({ a: [1], b: [1, 2, 3] })).toEqual([1, 2, 3]);
     expect(rowsOf('text')).toBeUndefined();
   });
+
+  const ref = (fileId: string, name: string) => ({
+    fileId,
+    name,
+    contentType: 'text/csv',
+    sizeBytes: 12,
+    sha256: 'a'.repeat(64),
+    sourceUrl: 'https://example.test/x',
+  });
+
+  it('signs every downloaded file in the output for 7 days, inline and in a result file', async () => {
+    const { blobs, puts } = recordingBlobs();
+    const output = {
+      files: [ref('file_1', 'a.csv'), ref('file_2', 'b.csv')],
+      summary: { only: ref('file_1', 'a.csv') },
+    };
+    const inline = await deliverResult({ output, workspaceId: 'w', webTaskId: 'wt_1', blobs });
+    if (inline.type !== 'inline') throw new Error('expected inline');
+    const data = inline.data as {
+      files: Array<{ url: string; expiresAt: string }>;
+      summary: { only: { url: string } };
+    };
+    expect(data.files[0]).toMatchObject({
+      ...ref('file_1', 'a.csv'),
+      url: 'http://files.test/w/files/wt_1/file_1-a.csv?sig=x',
+    });
+    expect(data.files[1]?.url).toBe('http://files.test/w/files/wt_1/file_2-b.csv?sig=x');
+    expect(data.summary.only.url).toBe(data.files[0]?.url);
+    const days = (Date.parse(data.files[0]?.expiresAt ?? '') - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThanOrEqual(7);
+
+    const asFile = await deliverResult({
+      output,
+      workspaceId: 'w',
+      webTaskId: 'wt_1',
+      blobs,
+      inlineLimitBytes: 10,
+    });
+    expect(asFile.type).toBe('file');
+    const stored = JSON.parse(new TextDecoder().decode(puts[0]?.body)) as typeof data;
+    expect(stored.files[1]?.url).toBe('http://files.test/w/files/wt_1/file_2-b.csv?sig=x');
+  });
+
+  it("signs nothing outside the task's own files, whatever the output claims", async () => {
+    const { blobs } = recordingBlobs();
+    const output = [ref('../other', 'a.csv'), ref('file_1', '../../secret'), { fileId: 'file_3', name: 'x' }];
+    const result = await deliverResult({ output, workspaceId: 'w', webTaskId: 'wt_1', blobs });
+    expect(result).toEqual({ type: 'inline', data: output });
+  });
 });

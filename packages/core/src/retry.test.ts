@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WebtasksError } from './errors.js';
+import { WebTasksError } from './errors.js';
 import { RetriesExhausted, retryAfterMs, withRetries } from './retry.js';
 
 const headers = (values: Record<string, string>) => new Headers(values);
@@ -82,7 +82,7 @@ describe('withRetries', () => {
       },
       classify: () => ({ retryable: true }),
     }).catch((caught: unknown) => caught);
-    expect(WebtasksError.hasCode(error, 'aborted')).toBe(true);
+    expect(WebTasksError.hasCode(error, 'aborted')).toBe(true);
     expect((error as Error).message).toBe('The test call was aborted');
   });
 });

@@ -9,9 +9,10 @@ export const TASK_ERROR_CODES = [
   'timeout',
   'rejected',
   'internal-error',
+  'canceled',
 ] as const;
 
-/** Codes of a failed outcome. */
+/** Codes of a failed outcome. `canceled`: someone canceled the task before it finished. */
 export type TaskErrorCode = (typeof TASK_ERROR_CODES)[number];
 
 /** Codes the HTTP layer answers with before a task exists. */
@@ -22,7 +23,10 @@ export const REQUEST_ERROR_CODES = [
   'workspace-rate-limited',
   'payload-too-large',
   'forbidden',
+  'conflict',
   'internal-error',
+  // 503 with `retry-after`: a store or queue the server depends on is briefly unreachable.
+  'unavailable',
 ] as const;
 
 /** Codes of an HTTP error response. */

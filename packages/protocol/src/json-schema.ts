@@ -15,8 +15,18 @@ export type JsonSchemaValidator = InstanceType<typeof Ajv2020>;
  * schemas routinely carry annotations Ajv's strict mode would refuse (titles on
  * `prefixItems`, unknown keywords such as `examples` in odd places).
  */
-export function createJsonSchemaValidator(): JsonSchemaValidator {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+export function createJsonSchemaValidator(
+  options: {
+    /** Fill missing properties from `default` values while validating (the data is mutated). */
+    useDefaults?: boolean;
+  } = {},
+): JsonSchemaValidator {
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    validateFormats: true,
+    ...(options.useDefaults ? { useDefaults: true } : {}),
+  });
   addFormats(ajv);
   return ajv;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkJsonSchema, MAX_OUTPUT_SCHEMA_DEPTH } from './json-schema.js';
-import { StartRequestSchema } from './request.js';
+import { maskProxyUrl, proxySettingsFromUrl, StartRequestSchema } from './request.js';
 import { WebTaskResultSchema } from './result.js';
 
 const issues = (value: unknown) => {
@@ -18,6 +18,7 @@ describe('start request', () => {
         outputSchema: { type: 'array', items: { type: 'object' } },
         reuseKey: 'yc_companies:v1.2-x',
         model: 'sonnet',
+        sideEffects: true,
       }),
     ).toEqual([]);
     expect(issues({ task: 'x' })).toEqual([]);
@@ -35,6 +36,7 @@ describe('start request', () => {
     [{ task: 'x', reuseKey: 'has space' }, /reuseKey/],
     [{ task: 'x', reuseKey: '../etc' }, /reuseKey/],
     [{ task: 'x', model: 'gpt-5' }, /model: model must be one of haiku, sonnet, opus/],
+    [{ task: 'x', sideEffects: 'yes' }, /sideEffects/],
     [{ task: 'x', unknown: 1 }, /unknown|Unrecognized/i],
   ])('rejects %#', (value, message) => {
     expect(issues(value).join('\n')).toMatch(message);
@@ -73,7 +75,7 @@ describe('start request', () => {
 describe('result object', () => {
   const reuse = { key: 'k', used: false, created: false, updated: false };
   const cost = { aiUsd: 0.42, compute: { unit: 'hours', amount: 0.023 } };
-  it.each([
+  it.each<[string, unknown]>([
     ['pending', { webTaskId: 'wt_1', status: 'pending', reuse }],
     ['started', { webTaskId: 'wt_1', status: 'started', reuse }],
     [
@@ -114,7 +116,7 @@ describe('result object', () => {
       'timeout',
       'rejected',
       'internal-error',
-    ].map((code) => [
+    ].map((code): [string, unknown] => [
       `failed ${code}`,
       {
         webTaskId: 'wt_1',
@@ -143,5 +145,48 @@ describe('result object', () => {
         cost,
       }).success,
     ).toBe(false);
+  });
+});
+
+describe('the proxy field', () => {
+  const base = { task: 'read the page' };
+  it('accepts http, https and socks5 proxies, with or without credentials', () => {
+    for (const server of ['http://proxy.example:3128', 'https://proxy.example', 'socks5://10.0.0.5:1080']) {
+      expect(StartRequestSchema.safeParse({ ...base, proxy: { server } }).success, server).toBe(true);
+    }
+    expect(
+      StartRequestSchema.safeParse({
+        ...base,
+        proxy: { server: 'http://proxy.example:3128', username: 'ann', password: 's3cret' },
+      }).success,
+    ).toBe(true);
+  });
+
+  it('rejects malformed proxies with a message that says what to fix and never quotes the password', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ server: 'not a url' }, /proxy.server must be a URL/],
+      [{ server: 'ftp://proxy.example:21' }, /use http:\/\/, https:\/\/ or socks5:\/\//],
+      [{ server: 'http://ann:s3cret@proxy.example:3128' }, /pass them as proxy.username and proxy.password/],
+      [{ server: 'http://proxy.example:3128/path' }, /only scheme, host and port/],
+      [{ server: 'http://proxy.example:3128', password: 's3cret' }, /proxy.password needs proxy.username/],
+      [{ server: 'http://proxy.example:3128', extra: 1 }, /extra|Unrecognized/i],
+      [{}, /proxy.server is required/],
+    ];
+    for (const [proxy, message] of cases) {
+      const parsed = StartRequestSchema.safeParse({ ...base, proxy });
+      expect(parsed.success, JSON.stringify(proxy)).toBe(false);
+      const text = parsed.success ? '' : parsed.error.issues.map((i) => i.message).join('\n');
+      expect(text).toMatch(message);
+      expect(text).not.toContain('s3cret');
+    }
+  });
+
+  it('splits a proxy URL with credentials into the request field, and masks it for display', () => {
+    const settings = proxySettingsFromUrl('http://ann:p%40ss@proxy.example:3128');
+    expect(settings).toEqual({ server: 'http://proxy.example:3128', username: 'ann', password: 'p@ss' });
+    expect(maskProxyUrl(settings)).toBe('http://ann:***@proxy.example:3128');
+    expect(proxySettingsFromUrl('socks5://proxy.example:1080')).toEqual({
+      server: 'socks5://proxy.example:1080',
+    });
   });
 });

@@ -16,6 +16,12 @@ export const ReuseInfoSchema = z.object({
   created: z.boolean(),
   /** This run saved a new version. */
   updated: z.boolean(),
+  /**
+   * Where the request differed from what the saved code was written for (another task text,
+   * another outputSchema) and what the engine did about it, and warnings such as an empty list nothing could vouch
+   * for or a repair saved for review.
+   */
+  notes: z.array(z.string()).optional(),
 });
 export type ReuseInfo = z.infer<typeof ReuseInfoSchema>;
 
@@ -42,9 +48,21 @@ export const FileResultSchema = z.object({
 export const TaskResultPayloadSchema = z.discriminatedUnion('type', [InlineResultSchema, FileResultSchema]);
 export type TaskResultPayload = z.infer<typeof TaskResultPayloadSchema>;
 
+/** One of the errors behind a failed task, in the order they happened. */
+export const TaskErrorCauseSchema = z.object({
+  /** `saved-run` (the saved code ran and failed) or `repair` (why the repair failed or was not tried). */
+  stage: z.string(),
+  /** The engine's error code (`policy-denied`, `site-unreachable`, `model-not-configured`, …). */
+  code: z.string(),
+  message: z.string(),
+});
+
 export const TaskErrorSchema = z.object({
   code: z.enum(TASK_ERROR_CODES),
+  /** The real cause first, then what it led to. */
   message: z.string(),
+  /** Every error behind this one when there was more than one (the saved run's and the repair's). */
+  causes: z.array(TaskErrorCauseSchema).optional(),
 });
 export type TaskError = z.infer<typeof TaskErrorSchema>;
 

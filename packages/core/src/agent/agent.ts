@@ -1,14 +1,21 @@
 import { checkJsonSchema } from '@webtasks/protocol';
 import type { TaskEvent } from '../engine-api.js';
-import { toWebtasksError } from '../errors.js';
+import { isFatalError, toWebTasksError } from '../errors.js';
 import type { BrowserSession, LocatorStep } from '../ports/browser.js';
 import type { JsonObject, JsonSchema, JsonValue } from '../ports/common.js';
 import type { ModelMessage, TextPart, ToolCallPart, ToolResultPart } from '../ports/language-model.js';
+import { checkProposedParamsSchema } from '../promotion/params-check.js';
 import type { BundleRef, Candidate, FailureEvidence } from '../reuse/state-machine.js';
 import type { MeteredModel } from '../run/metered-model.js';
 import { type CodeRunnerDeps, compileSource } from '../run/run-code.js';
 import { createRunHost } from '../run/sandbox-host.js';
-import { AGENT_SYSTEM_PROMPT, exploreMessage, repairMessage, retryMessage } from './prompts.js';
+import {
+  AGENT_SYSTEM_PROMPT,
+  exploreMessage,
+  repairMessage,
+  retryMessage,
+  secretsMessage,
+} from './prompts.js';
 import { AGENT_TOOLS } from './tools.js';
 
 /** Limits of one task's agent. */
@@ -82,18 +89,21 @@ export function createAgent(options: AgentOptions): Agent {
   let turns = 0;
   let pending: ToolResultPart[] = [];
   let pendingSubmitId: string | undefined;
-  const emitStep = (tool: string, summary: string) =>
+  const emitStep = (tool: string, summary: string, input: string, isError: boolean) =>
     options.emit?.({
       type: 'agent-step',
       webTaskId: options.webTaskId,
       turn: turns,
       tool,
       summary: summary.slice(0, 200),
+      input: input.slice(0, 200),
+      isError,
     });
 
   async function browser(signal?: AbortSignal): Promise<BrowserSession> {
     session ??= await deps.browser.openSession({
       ...(deps.egress ? { egress: deps.egress } : {}),
+      ...(deps.proxy ? { proxy: deps.proxy } : {}),
       ...(signal ? { signal } : {}),
     });
     return session;
@@ -169,6 +179,7 @@ export function createAgent(options: AgentOptions): Agent {
           model: options.model,
           modelName: options.modelName,
           validator: deps.validator,
+          ...(deps.taskSecrets ? { secrets: deps.taskSecrets } : {}),
         });
         const params = (
           typeof input.params === 'object' && input.params !== null ? input.params : options.task.parameters
@@ -180,6 +191,9 @@ export function createAgent(options: AgentOptions): Agent {
           ...(deps.sandboxLimits ? { limits: deps.sandboxLimits } : {}),
           ...opts,
         });
+        // A fatal host-call error (credits spent, bad configuration) ends the task: the model
+        // cannot fix it, however the code caught it.
+        if (host.fatalError) throw host.fatalError;
         const logs = result.logs
           .slice(-20)
           .map((l) => `[${l.level}] ${l.message}`)
@@ -226,9 +240,18 @@ export function createAgent(options: AgentOptions): Agent {
             };
           schema = input.outputSchema as JsonSchema;
         }
+        let paramsSchema: JsonSchema | undefined;
+        if (input.paramsSchema !== undefined) {
+          const checked = checkProposedParamsSchema(input.paramsSchema, options.task.parameters);
+          if (!checked.ok) return { text: checked.message, isError: true };
+          paramsSchema = input.paramsSchema as JsonSchema;
+        }
         const compiled = await compileSource(deps, input.source, signal);
         if (!compiled.ok) return { text: compiled.message, isError: true };
-        return { text: '', submit: { source: input.source, outputSchema: schema } };
+        return {
+          text: '',
+          submit: { source: input.source, outputSchema: schema, ...(paramsSchema ? { paramsSchema } : {}) },
+        };
       }
       case 'give_up':
         return { text: 'ok', giveUp: typeof input.reason === 'string' ? input.reason : 'The agent gave up.' };
@@ -281,11 +304,12 @@ export function createAgent(options: AgentOptions): Agent {
               });
               initialSnapshot = await snapshotText(signal);
             } catch (error) {
-              const wrapped = toWebtasksError(error);
+              const wrapped = toWebTasksError(error);
               if (
                 wrapped.code === 'policy-denied' ||
                 wrapped.code === 'page-error' ||
-                wrapped.code === 'site-unreachable'
+                wrapped.code === 'site-unreachable' ||
+                wrapped.code === 'proxy-error'
               ) {
                 return {
                   kind: 'gave-up',
@@ -304,6 +328,8 @@ export function createAgent(options: AgentOptions): Agent {
             ...(initialSnapshot ? { initialSnapshot } : {}),
           });
         }
+        if (options.deps.taskSecrets?.names.length)
+          text += `\n${secretsMessage(options.deps.taskSecrets.names)}`;
         pushUser([{ type: 'text', text }]);
       }
 
@@ -371,13 +397,8 @@ export function createAgent(options: AgentOptions): Agent {
           try {
             result = await runTool(call, signal);
           } catch (error) {
-            const wrapped = toWebtasksError(error);
-            if (
-              wrapped.code === 'aborted' ||
-              wrapped.code === 'no-ai-credits-left' ||
-              wrapped.code === 'model-auth'
-            )
-              throw wrapped;
+            const wrapped = toWebTasksError(error);
+            if (isFatalError(wrapped)) throw wrapped;
             result = { text: `${wrapped.code}: ${wrapped.message}`, isError: true };
           }
           emitStep(
@@ -387,6 +408,8 @@ export function createAgent(options: AgentOptions): Agent {
               : call.name === 'navigate'
                 ? String(call.input.url)
                 : (result.text.split('\n')[0] ?? ''),
+            summarizeInput(call.input),
+            result.isError === true,
           );
           if (result.giveUp) return { kind: 'gave-up', code: 'rejected', message: result.giveUp };
           if (result.submit) {
@@ -411,4 +434,15 @@ export function createAgent(options: AgentOptions): Agent {
       await current?.close().catch(() => undefined);
     },
   };
+}
+
+/** One line of a tool call's input, for the run record: its fields, each cut short. */
+function summarizeInput(input: Record<string, unknown>): string {
+  return Object.entries(input)
+    .map(([name, value]) => {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const line = (text ?? '').split('\n')[0] ?? '';
+      return `${name}=${line.length > 60 ? `${line.slice(0, 60)}…` : line}`;
+    })
+    .join(' ');
 }

@@ -23,8 +23,11 @@ Rules for the program:
 - One module: \`import type { TaskContext } from 'webtasks:runtime';\` and
   \`export default async function run(ctx: TaskContext) { ... }\` returning JSON that matches the schema.
 - It starts from a fresh browser: begin with \`await ctx.page.goto(url)\`.
-- Read every input from \`ctx.params\`; never hard-code a parameter value. Give each parameter you use a
-  sensible default only if the task implies one.
+- Read every input from \`ctx.params\`; never write a parameter's value into the program (not even in a URL or a
+  selector): the engine refuses programs that contain this run's parameter values or long text copied from
+  this run's output, and re-runs candidates with the parameters of earlier runs before saving them.
+- Describe the parameters with paramsSchema when you submit (an object schema, one property per parameter);
+  put defaults there (\`"default": …\`) only if the task implies one, not in the code.
 - Use only the API declared below (a subset of Playwright's Page and Locator). No imports other than the type
   import, no fetch, no require, no Node APIs, no timers (use page.waitForTimeout or locator.waitFor).
 - Prefer robust selectors: roles and accessible names (getByRole), labels (getByLabel), test ids and stable
@@ -36,8 +39,12 @@ Rules for the program:
 - Put files in the output as the FileRef objects ctx.files returns.
 - Use ctx.ai.* only for what code cannot do (free-form text understanding); every call costs money on every run.
 - Log progress with ctx.log.info sparingly.
-- When the task is impossible (login required, the data does not exist, the site refuses), call give_up with
-  the reason instead of submitting code that returns made-up data.
+- Secrets (passwords, tokens, two-factor seeds) are never shown to you: you see placeholders such as
+  \`«secret:password»\`. Use a placeholder as the value of an act fill, and in code read \`ctx.secrets.password\`
+  (it holds the same placeholder) and pass it straight to fill/type; the browser gets the real value. Never log,
+  return, slice or compare a secret. For a two-factor code use \`await ctx.secrets.totp('name')\`.
+- When the task is impossible (login required but no secrets given, the data does not exist, the site
+  refuses), call give_up with the reason instead of submitting code that returns made-up data.
 
 The runtime API:
 \`\`\`ts
@@ -80,6 +87,14 @@ export function exploreMessage(options: {
   );
   if (options.initialSnapshot) parts.push(block('The start page now', options.initialSnapshot));
   return parts.join('\n');
+}
+
+/** The secrets a task has, by name only (their values never reach the model). */
+export function secretsMessage(names: readonly string[]): string {
+  return block(
+    'Secrets of this task (placeholders: the browser receives the values)',
+    names.map((name) => `- ctx.secrets.${name} = "«secret:${name}»"`).join('\n'),
+  );
 }
 
 /** Evidence of a failed run, as the model reads it. */

@@ -48,12 +48,17 @@ export const AGENT_TOOLS: ToolDefinition[] = [
   {
     name: 'submit',
     description:
-      'Submit the final program. The engine runs it in a fresh browser and validates its output. Include outputSchema when the task has none.',
+      'Submit the final program. The engine runs it in a fresh browser and validates its output. Include outputSchema when the task has none, and paramsSchema describing the parameters the program reads.',
     inputSchema: {
       type: 'object',
       properties: {
         source: { type: 'string', description: 'TypeScript module source.' },
         outputSchema: { type: 'object', description: 'JSON Schema (draft 2020-12) of the output.' },
+        paramsSchema: {
+          type: 'object',
+          description:
+            'JSON Schema (draft 2020-12) of ctx.params: an object schema with one property per parameter the program reads, `required` for those it cannot do without, and `default` values for optional ones. Every later run is checked against it before it starts.',
+        },
       },
       required: ['source'],
     },

@@ -27,6 +27,14 @@ export interface BlobStore {
   put(
     options: { key: string; body: Uint8Array; contentType: string } & CallOptions,
   ): Promise<{ sizeBytes: number }>;
+  /**
+   * Store a body that arrives in chunks without holding it whole. A body that throws stores
+   * nothing (what was there stays). Optional: `putBlobStream` collects the chunks and calls
+   * `put` for stores without it.
+   */
+  putStream?(
+    options: { key: string; body: AsyncIterable<Uint8Array>; contentType: string } & CallOptions,
+  ): Promise<{ sizeBytes: number }>;
   /** Read an object, or undefined. */
   get(options: { key: string } & CallOptions): Promise<BlobObject | undefined>;
   /** Delete an object; returns whether it existed. */

@@ -1,4 +1,4 @@
-import type { CallOptions, JsonSchema } from './common.js';
+import type { CallOptions, JsonObject, JsonSchema } from './common.js';
 
 /** How a bundle version came to be. */
 export type BundleOrigin = 'explore' | 'repair' | 'import' | 'rollback';
@@ -11,6 +11,36 @@ export interface OutputStats {
   rowCounts: number[];
   /** For each field path (`[].name`, `total`): in how many recent runs it was filled at least once. */
   filledRuns: Record<string, number>;
+  /**
+   * Recent successful runs of the key with distinct parameters, newest last: what the
+   * promotion gate replays a new candidate with. Carried over to each new version; absent
+   * for side-effecting bundles (they are never replayed).
+   */
+  samples?: RunSample[];
+}
+
+/** One earlier successful run: its parameters and the statistics of its output. */
+export interface RunSample {
+  params: JsonObject;
+  /** Statistics of that run's output alone, for the drift check of a replay. */
+  stats: Omit<OutputStats, 'samples'>;
+  /** ISO timestamp of the run. */
+  at: string;
+}
+
+/**
+ * JavaScript compiled from a version's source, stored with the version so that running it
+ * needs no compiler. It is used only when `sourceHash` matches the version's source and
+ * `compilerVersion` matches the running compiler's `CodeCompiler.version`; otherwise the
+ * engine compiles the source again.
+ */
+export interface CompiledCode {
+  /** What `Sandbox.run` takes as `code`. */
+  javascript: string;
+  /** SHA-256 of the UTF-8 source it was compiled from, lowercase hex. */
+  sourceHash: string;
+  /** `CodeCompiler.version` of the compiler that produced it. */
+  compilerVersion: string;
 }
 
 /** One saved version of a reusable automation. */
@@ -23,6 +53,13 @@ export interface Bundle {
   source: string;
   /** Output schema enforced on every run (the caller's, or the one the agent proposed). */
   outputSchema: JsonSchema;
+  /**
+   * JSON Schema (2020-12) of the parameters. Every run's parameters are checked against it
+   * before anything runs, and its `default` values fill missing parameters.
+   */
+  paramsSchema?: JsonSchema;
+  /** The code changes the site (submits, buys): it is never replayed by the promotion gate. */
+  sideEffects?: boolean;
   origin: BundleOrigin;
   /** The task text the version was written for. */
   task: string;
@@ -35,6 +72,31 @@ export interface Bundle {
   createdAt: string;
   /** Output statistics of successful runs of this version. */
   stats?: OutputStats;
+  /** The compiled JavaScript, when it was stored (versions saved before it was, have none). */
+  compiled?: CompiledCode;
+  /**
+   * Whether runs may use the version: `active` (absent means active), `proposed` (saved
+   * under the `review` policy, waiting for approval) or `rejected`.
+   */
+  status?: BundleStatus;
+}
+
+/** Review state of a version. */
+export type BundleStatus = 'active' | 'proposed' | 'rejected';
+
+/** How new versions of a key go live. */
+export type PromotionPolicy = 'auto' | 'review' | 'off';
+
+/** Settings of one reuse key (not of a version). */
+export interface BundleKeySettings {
+  /**
+   * `auto`: a successful repair goes live at once. `review`: it is saved as `proposed` and
+   * runs keep using the current version until it is approved. `off`: no repairs; a failing
+   * version's failure is reported.
+   */
+  promotion: PromotionPolicy;
+  /** Runs use this version whatever is saved later. */
+  pinnedVersion?: number;
 }
 
 /** A bundle as given to `save`: the store assigns `version` and `createdAt`. */
@@ -49,6 +111,8 @@ export interface BundleSummary {
   createdAt: string;
   webTaskId?: string;
   parentVersion?: number;
+  /** Absent means active. */
+  status?: BundleStatus;
 }
 
 /** Identifies one reusable automation. */
@@ -59,7 +123,7 @@ export interface BundleKey {
 
 /**
  * Reusable code per (workspace, reuseKey). Every version is kept. `save` is a
- * compare-and-set: it fails with a `conflict` WebtasksError unless the latest version is
+ * compare-and-set: it fails with a `conflict` WebTasksError unless the latest version is
  * still `expectedVersion` (0 when there is none).
  */
 export interface BundleStore {
@@ -70,14 +134,29 @@ export interface BundleStore {
   get(options: BundleKey & { version: number } & CallOptions): Promise<Bundle | undefined>;
   /** Versions newest first. */
   history(options: BundleKey & { limit?: number } & CallOptions): Promise<BundleSummary[]>;
-  /** Save the next version if the latest is still `expectedVersion`. Returns the saved bundle. */
+  /**
+   * Save the next version if the latest is still `expectedVersion`. Returns the saved bundle,
+   * with `compiled` when it was given.
+   */
   save(options: { bundle: NewBundle; expectedVersion: number } & CallOptions): Promise<Bundle>;
+  /**
+   * Store (or replace) the compiled JavaScript of one existing version: for versions saved
+   * without it, or compiled by another compiler version. Fails with `not-found` when the
+   * version does not exist. Never changes the version's source or anything else.
+   */
+  saveCompiled(options: BundleKey & { version: number; compiled: CompiledCode } & CallOptions): Promise<void>;
   /** Replace the output statistics of one version. */
   saveStats(options: BundleKey & { version: number; stats: OutputStats } & CallOptions): Promise<void>;
   /** The latest version of each key of a workspace, ordered by key. */
   list(
     options: { workspaceId: string; prefix?: string; limit?: number; after?: string } & CallOptions,
   ): Promise<BundleSummary[]>;
-  /** Delete every version of a key. Returns whether anything was deleted. */
+  /** Delete every version of a key, and its settings. Returns whether anything was deleted. */
   delete(options: BundleKey & CallOptions): Promise<boolean>;
+  /** Set the review state of one version; `not-found` when the version does not exist. */
+  setStatus(options: BundleKey & { version: number; status: BundleStatus } & CallOptions): Promise<void>;
+  /** The key's settings; `{ promotion: 'auto' }` when none were saved. */
+  getSettings(options: BundleKey & CallOptions): Promise<BundleKeySettings>;
+  /** Replace the key's settings (the key need not have versions yet). */
+  saveSettings(options: BundleKey & { settings: BundleKeySettings } & CallOptions): Promise<void>;
 }

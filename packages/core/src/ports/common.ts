@@ -1,6 +1,6 @@
 /** Every port method takes one options object; all of them accept an abort signal. */
 export interface CallOptions {
-  /** Abort the call. Adapters stop waiting and reject with an `aborted` WebtasksError. */
+  /** Abort the call. Adapters stop waiting and reject with an `aborted` WebTasksError. */
   signal?: AbortSignal;
 }
 

@@ -24,6 +24,14 @@ export type CompileResult =
  */
 export interface CodeCompiler {
   readonly specificationVersion: 'v1';
+  /**
+   * Identifies what this compiler emits (its implementation, the TypeScript it uses, its
+   * settings and the runtime declaration it checks against). JavaScript it compiled is stored
+   * with bundle versions under this value and reused without compiling by any compiler with
+   * the same value, in any process. Change it whenever the output or the checks may change.
+   * Without it, nothing is stored and saved code is compiled before every first run in a process.
+   */
+  readonly version?: string;
   /** Check and transpile one module whose default export is `run(ctx)`. */
   compile(options: { source: string } & CallOptions): Promise<CompileResult>;
 }

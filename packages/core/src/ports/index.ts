@@ -1,12 +1,14 @@
 export type * from './blob-store.js';
 export type * from './browser.js';
-export { LOCATOR_OPS, PAGE_OPS } from './browser.js';
+export { LOCATOR_OPS, LOCATOR_STEP_KINDS, PAGE_OPS } from './browser.js';
 export type * from './bundle-store.js';
 export type * from './clock.js';
 export type * from './common.js';
 export type * from './compiler.js';
 export type * from './language-model.js';
 export type * from './lock-manager.js';
+export type * from './run-record.js';
 export type * from './sandbox.js';
+export type * from './secret-store.js';
 export type * from './task-queue.js';
 export type * from './task-store.js';

@@ -98,7 +98,7 @@ export interface GenerateResult {
 
 /**
  * One model call: system, messages and tools in; content blocks, stop reason and token
- * usage out. Adapters throw a WebtasksError: `model-auth` for a rejected key,
+ * usage out. Adapters throw a WebTasksError: `model-auth` for a rejected key,
  * `model-not-found` for an unknown model, `model-unavailable` when retries ran out.
  */
 export interface LanguageModel {

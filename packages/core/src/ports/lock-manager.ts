@@ -55,6 +55,9 @@ export interface LockManager {
   extendSlot(options: { slot: SemaphoreSlot; ttlMs: number } & CallOptions): Promise<SemaphoreSlot>;
   /** Give a slot back. */
   releaseSlot(options: { slot: SemaphoreSlot } & CallOptions): Promise<void>;
-  /** Release resources (connections, timers). */
-  close?(): Promise<void>;
+  /**
+   * Release resources (connections, timers); waiting acquirers reject with `aborted`.
+   * Idempotent: a second call resolves without doing anything.
+   */
+  close(options?: CallOptions): Promise<void>;
 }

@@ -15,7 +15,9 @@ export type HostCall =
       name?: string;
     }
   | { kind: 'ai.extract'; input: string; schema: JsonSchema; instructions?: string }
-  | { kind: 'ai.classify'; input: string; labels: string[]; instructions?: string };
+  | { kind: 'ai.classify'; input: string; labels: string[]; instructions?: string }
+  /** The current TOTP code of the task's secret `name` (a stored two-factor seed). */
+  | { kind: 'secrets.totp'; name: string };
 
 /** The engine's side of the bridge. */
 export interface SandboxHost {
@@ -45,6 +47,14 @@ export interface SandboxLimits {
   maxOutputBytes?: number;
   /** Largest number of host calls in one run. Default 100 000. */
   maxHostCalls?: number;
+  /**
+   * Largest number of host calls waiting for their reply at once; one more ends the run
+   * (`too-many-calls`), so a `Promise.all` over thousands of calls cannot flood the host.
+   * Default 64.
+   */
+  maxConcurrentCalls?: number;
+  /** Largest reply of one host call, as JSON bytes; a larger one rejects that call. Default 8 MiB. */
+  maxReplyBytes?: number;
   /** Largest number of log lines kept. Default 1 000. */
   maxLogEntries?: number;
 }
@@ -78,7 +88,7 @@ export type SandboxErrorKind =
   | 'invalid-output'
   /** The code does not export a default function, or does not evaluate. */
   | 'invalid-code'
-  /** Too many host calls. */
+  /** Too many host calls, in all or waiting at once. */
   | 'too-many-calls'
   /** The signal fired. */
   | 'aborted';
@@ -117,6 +127,6 @@ export interface Sandbox {
   readonly capabilities: SandboxCapabilities;
   /** Run the code once. Never rejects for anything the code does: failures are results. */
   run(options: SandboxRunOptions): Promise<SandboxRunResult>;
-  /** Stop every worker. */
+  /** Stop every worker. Idempotent: a second call resolves without doing anything. */
   close(options?: CallOptions): Promise<void>;
 }

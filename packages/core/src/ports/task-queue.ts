@@ -40,10 +40,21 @@ export interface TaskQueueCapabilities {
 export interface TaskQueue {
   readonly specificationVersion: 'v1';
   readonly capabilities: TaskQueueCapabilities;
-  /** Add a message. */
+  /**
+   * Add a message. Adding a message for a task that is already waiting, scheduled for a retry
+   * or being handled is a no-op.
+   */
   enqueue(options: { message: QueueMessage } & CallOptions): Promise<void>;
+  /**
+   * Make sure the task has a live entry: one waiting, scheduled for a retry or being handled
+   * (also by a consumer that died and whose entry the queue will hand out again). If there is
+   * none (the queue lost it, or gave it up), add it. Resolves true when it added one. The
+   * engine's reconciler calls it for tasks the store says are unfinished. Optional: without
+   * it, no reconciliation happens.
+   */
+  ensureQueued?(options: { message: QueueMessage } & CallOptions): Promise<boolean>;
   /** Start handling messages with at most `concurrency` handlers at once. */
   consume(options: { handler: QueueHandler; concurrency: number }): Promise<QueueConsumer>;
-  /** Stop consumers and release connections. */
-  close(): Promise<void>;
+  /** Stop consumers and release connections. Idempotent: a second call resolves without doing anything. */
+  close(options?: CallOptions): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { TaskErrorCode } from '@webtasks/protocol';
 import type { JsonSchema, JsonValue } from '../ports/common.js';
+import type { TaskErrorCause } from '../ports/task-store.js';
 
 /**
  * The reuse state machine of one task (DESIGN.md): pure `(state, event) → (state, effect)`.
@@ -12,12 +13,16 @@ export interface BundleRef {
   version: number;
   source: string;
   outputSchema: JsonSchema;
+  /** JSON Schema of the parameters, when the version has one. */
+  paramsSchema?: JsonSchema;
 }
 
 /** Code the agent produced and wants run. */
 export interface Candidate {
   source: string;
   outputSchema: JsonSchema;
+  /** JSON Schema of the parameters the agent proposed (absent: keep the saved one, if any). */
+  paramsSchema?: JsonSchema;
 }
 
 /** What went wrong with a run, handed to the agent for the next attempt. */
@@ -32,6 +37,8 @@ export interface FailureEvidence {
   /** Compact snapshot of the page where the run ended. */
   pageSnapshot?: string;
   pageUrl?: string;
+  /** The URL the egress policy refused, when that is why the run failed. */
+  blockedUrl?: string;
 }
 
 /** Budgets the machine enforces. */
@@ -70,7 +77,7 @@ export type ReuseState =
       outputSchema: JsonSchema;
       savedVersion?: number;
     }
-  | { name: 'failed'; code: TaskErrorCode; message: string };
+  | { name: 'failed'; code: TaskErrorCode; message: string; causes?: TaskErrorCause[] };
 
 export type ReuseEvent =
   /** Lock and workspace slot are held. */
@@ -85,7 +92,7 @@ export type ReuseEvent =
   /** Compare-and-set lost: someone else saved first. */
   | { type: 'save-conflict'; latestVersion: number }
   /** Timeout, credits, policy, crash, infrastructure: ends the task. */
-  | { type: 'fatal'; code: TaskErrorCode; message: string };
+  | { type: 'fatal'; code: TaskErrorCode; message: string; causes?: TaskErrorCause[] };
 
 export type ReuseEffect =
   | { type: 'load-bundle' }
@@ -123,8 +130,8 @@ export function isTerminal(
   return state.name === 'succeeded' || state.name === 'failed';
 }
 
-function fail(code: TaskErrorCode, message: string): Transition {
-  return { state: { name: 'failed', code, message } };
+function fail(code: TaskErrorCode, message: string, causes?: TaskErrorCause[]): Transition {
+  return { state: { name: 'failed', code, message, ...(causes ? { causes } : {}) } };
 }
 
 function unexpected(state: ReuseState, event: ReuseEvent): Transition {
@@ -152,7 +159,7 @@ export const INITIAL_STATE: ReuseState = { name: 'queued' };
 /** Apply one event. */
 export function transition(state: ReuseState, event: ReuseEvent, budget: ReuseBudget): Transition {
   if (isTerminal(state)) return { state };
-  if (event.type === 'fatal') return fail(event.code, event.message);
+  if (event.type === 'fatal') return fail(event.code, event.message, event.causes);
 
   switch (state.name) {
     case 'queued':

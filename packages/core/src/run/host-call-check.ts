@@ -1,30 +1,15 @@
-import { WebtasksError } from '../errors.js';
-import { LOCATOR_OPS, PAGE_OPS } from '../ports/browser.js';
+import { WebTasksError } from '../errors.js';
+import { LOCATOR_OPS, LOCATOR_STEP_KINDS, PAGE_OPS } from '../ports/browser.js';
 import type { HostCall } from '../ports/sandbox.js';
 
 const pageOps = new Set<string>(PAGE_OPS);
 const locatorOps = new Set<string>(LOCATOR_OPS);
-const stepKinds = new Set([
-  'locator',
-  'getByRole',
-  'getByText',
-  'getByLabel',
-  'getByPlaceholder',
-  'getByAltText',
-  'getByTitle',
-  'getByTestId',
-  'nth',
-  'first',
-  'last',
-  'filter',
-]);
+const stepKinds = new Set<string>(LOCATOR_STEP_KINDS);
 
-/** Largest serialized host call accepted from generated code. */
-export const MAX_HOST_CALL_BYTES = 1024 * 1024;
 const MAX_CHAIN = 64;
 
-function invalid(message: string): WebtasksError {
-  return new WebtasksError({ code: 'invalid-request', message: `Invalid call from the code: ${message}` });
+function invalid(message: string): WebTasksError {
+  return new WebTasksError({ code: 'invalid-request', message: `Invalid call from the code: ${message}` });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -111,6 +96,10 @@ export function checkHostCall(call: unknown): HostCall {
         throw invalid('ai.classify needs at least two string labels');
       }
       checkInstructions(call);
+      return call as HostCall;
+    case 'secrets.totp':
+      if (typeof call.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(call.name))
+        throw invalid('secrets.totp needs a secret name (letters, digits and "_")');
       return call as HostCall;
     default:
       throw invalid(`unknown host call kind "${call.kind}"`);

@@ -1,5 +1,5 @@
 import { addUsage, type PriceTable, priceOf, roundUsd, ZERO_USAGE } from '../cost.js';
-import { WebtasksError } from '../errors.js';
+import { WebTasksError } from '../errors.js';
 import type { GenerateOptions, GenerateResult, LanguageModel, TokenUsage } from '../ports/language-model.js';
 
 /** Per-workspace AI credit budgets (USD). */
@@ -35,6 +35,15 @@ export interface ModelSpend {
   usd: number;
 }
 
+/** One priced model call. */
+export interface ModelCallInfo {
+  modelId: string;
+  usage: TokenUsage;
+  usd: number;
+  durationMs: number;
+  stopReason: string;
+}
+
 /** A model wrapper that checks credits before each call and bills usage to one run. */
 export interface MeteredModel {
   generate(options: GenerateOptions): Promise<GenerateResult>;
@@ -48,7 +57,9 @@ export interface MeteredModelOptions {
   workspaceId: string;
   credits?: CreditLedger;
   onUnknownModel?: (modelId: string) => void;
-  onCall?: (spend: ModelSpend) => void;
+  onCall?: (spend: ModelSpend, call: ModelCallInfo) => void;
+  /** How to configure a model where the user is, for the error when there is none. */
+  modelSetting?: string;
 }
 
 /** Wrap a model for one run. Without a model, any call fails with a configuration error. */
@@ -58,29 +69,36 @@ export function createMeteredModel(options: MeteredModelOptions): MeteredModel {
     spend,
     async generate(request) {
       if (!options.model) {
-        throw new WebtasksError({
-          code: 'invalid-config',
-          message:
-            'This run needs a language model, but none is configured. Set ANTHROPIC_API_KEY (or pass `model` to createWebTasks), or use a reuse key whose saved code already works.',
+        throw new WebTasksError({
+          code: 'model-not-configured',
+          message: `This run calls the model (the agent or ctx.ai), and no language model is configured: ${options.modelSetting ?? 'pass `model` to createWebTasks'}.`,
         });
       }
       if (options.credits) {
         const left = await options.credits.remaining({ workspaceId: options.workspaceId });
         if (left !== undefined && left <= 0) {
-          throw new WebtasksError({
+          throw new WebTasksError({
             code: 'no-ai-credits-left',
             message:
               'The workspace has no AI credits left, and this run needs the model (no saved code, or the saved code must be repaired). Add credits or raise the budget.',
           });
         }
       }
+      const began = performance.now();
       const result = await options.model.generate(request);
+      const durationMs = Math.round(performance.now() - began);
       const usd = priceOf(result.modelId, result.usage, options.prices, options.onUnknownModel);
       spend.calls += 1;
       spend.usage = addUsage(spend.usage, result.usage);
       spend.usd = roundUsd(spend.usd + usd);
       if (options.credits && usd > 0) await options.credits.charge({ workspaceId: options.workspaceId, usd });
-      options.onCall?.(spend);
+      options.onCall?.(spend, {
+        modelId: result.modelId,
+        usage: result.usage,
+        usd,
+        durationMs,
+        stopReason: result.stopReason,
+      });
       return result;
     },
   };

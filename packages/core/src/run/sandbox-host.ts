@@ -1,12 +1,15 @@
-import { WebtasksError } from '../errors.js';
+import { isFatalError, WebTasksError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { BrowserSession } from '../ports/browser.js';
 import type { IdGenerator } from '../ports/clock.js';
 import type { JsonObject, JsonValue } from '../ports/common.js';
 import type { HostCall, SandboxHost, SandboxLogEntry } from '../ports/sandbox.js';
+import { missingSecretError, type SecretRedactor } from '../secrets/redaction.js';
+import { totpCode } from '../secrets/totp.js';
 import type { OutputValidator } from '../validation/output-validator.js';
 import { checkHostCall } from './host-call-check.js';
 import type { MeteredModel } from './metered-model.js';
+import { type DownloadBudget, storeDownload } from './store-download.js';
 
 /** A file the code stored, as it appears in the output. */
 export interface StoredFileRef {
@@ -14,6 +17,8 @@ export interface StoredFileRef {
   name: string;
   contentType: string;
   sizeBytes: number;
+  /** SHA-256 of the bytes, lowercase hex (what a caller checks the download against). */
+  sha256: string;
   sourceUrl: string;
 }
 
@@ -28,9 +33,13 @@ export interface RunHostOptions {
   /** Model alias or id used for `ai.*` helpers. */
   modelName: string;
   validator: OutputValidator;
+  /** Files one run may store. Default 500. */
   maxDownloads?: number;
+  /** Bytes the downloads of one run may store, counted while they stream. Default 1 GiB. */
   maxDownloadBytes?: number;
   onLog?: (entry: SandboxLogEntry) => void;
+  /** The task's secrets, for `ctx.secrets.totp` (placeholders are replaced by the browser wrapper). */
+  secrets?: SecretRedactor;
 }
 
 /** The host plus what it observed during the run. */
@@ -38,14 +47,23 @@ export interface RunHost extends SandboxHost {
   /** Files stored during the run. */
   readonly files: StoredFileRef[];
   /** The first policy denial the code ran into (makes a failure `rejected`, not a bug). */
-  readonly policyError: WebtasksError | undefined;
+  readonly policyError: WebTasksError | undefined;
   /** An error no repair can fix (credits spent, model key rejected), which ends the task. */
-  readonly fatalError: WebtasksError | undefined;
+  readonly fatalError: WebTasksError | undefined;
 }
 
-const FATAL_CODES = new Set(['no-ai-credits-left', 'model-auth', 'invalid-config']);
+/** The blob key of a file a run of `webTaskId` downloaded (its FileRef's `fileId` and `name`). */
+export function downloadedFileKey(file: {
+  workspaceId: string;
+  webTaskId: string;
+  fileId: string;
+  name: string;
+}): string {
+  return `${file.workspaceId}/files/${file.webTaskId}/${file.fileId}-${file.name}`;
+}
 
-function safeFileName(name: string): string {
+/** A file name as the host stores it: letters, digits, `._-`, no leading dot, at most 120. */
+export function safeFileName(name: string): string {
   const cleaned = name
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^\.+/, '')
@@ -55,16 +73,16 @@ function safeFileName(name: string): string {
 
 /**
  * The engine's side of the sandbox bridge for one run: page commands go to the browser
- * session, downloads land in the blob store under the workspace, `ai.*` calls are billed
- * to the run. Every call is shape-checked first: generated code is untrusted.
+ * session, downloads stream into the blob store under the workspace (hashed, counted against
+ * the run's byte budget), `ai.*` calls are billed to the run. Every call is shape-checked first: generated code is untrusted.
  */
 export function createRunHost(options: RunHostOptions): RunHost {
   const files: StoredFileRef[] = [];
-  let policyError: WebtasksError | undefined;
-  let fatalError: WebtasksError | undefined;
-  let downloadedBytes = 0;
+  let policyError: WebTasksError | undefined;
+  let fatalError: WebTasksError | undefined;
+  let downloading = 0;
   const maxDownloads = options.maxDownloads ?? 500;
-  const maxDownloadBytes = options.maxDownloadBytes ?? 1024 * 1024 * 1024;
+  const budget: DownloadBudget = { maxBytes: options.maxDownloadBytes ?? 1024 * 1024 * 1024, usedBytes: 0 };
 
   async function handle(call: HostCall, signal?: AbortSignal): Promise<JsonValue> {
     const opts = signal ? { signal } : {};
@@ -72,30 +90,38 @@ export function createRunHost(options: RunHostOptions): RunHost {
       case 'page':
         return options.session.execute({ command: call.command, ...opts });
       case 'files.download': {
-        if (files.length >= maxDownloads) {
-          throw new WebtasksError({
+        if (files.length + downloading >= maxDownloads) {
+          throw new WebTasksError({
             code: 'rejected',
             message: `This run already downloaded ${maxDownloads} files, the most one run may store.`,
           });
         }
-        const file = await options.session.download({ trigger: call.trigger, ...opts });
-        downloadedBytes += file.body.byteLength;
-        if (downloadedBytes > maxDownloadBytes) {
-          throw new WebtasksError({
-            code: 'rejected',
-            message: `Downloads of this run exceed ${Math.round(maxDownloadBytes / 1048576)} MiB, the most one run may store.`,
-          });
-        }
         const fileId = options.ids.next('file');
-        const name = safeFileName(call.name ?? file.suggestedName);
-        const key = `${options.workspaceId}/files/${options.webTaskId}/${fileId}-${name}`;
-        await options.blobs.put({ key, body: file.body, contentType: file.contentType, ...opts });
+        let name = 'file';
+        downloading += 1;
+        let stored: Awaited<ReturnType<typeof storeDownload>>;
+        try {
+          stored = await storeDownload({
+            session: options.session,
+            blobs: options.blobs,
+            trigger: call.trigger,
+            budget,
+            key: (suggestedName) => {
+              name = safeFileName(call.name ?? suggestedName);
+              return downloadedFileKey({ ...options, fileId, name });
+            },
+            ...opts,
+          });
+        } finally {
+          downloading -= 1;
+        }
         const ref: StoredFileRef = {
           fileId,
           name,
-          contentType: file.contentType,
-          sizeBytes: file.body.byteLength,
-          sourceUrl: file.url,
+          contentType: stored.contentType,
+          sizeBytes: stored.sizeBytes,
+          sourceUrl: stored.url,
+          sha256: stored.sha256,
         };
         files.push(ref);
         return { ...ref };
@@ -130,7 +156,7 @@ export function createRunHost(options: RunHostOptions): RunHost {
         });
         const toolCall = result.content.find((part) => part.type === 'tool-call');
         if (toolCall?.type !== 'tool-call') {
-          throw new WebtasksError({
+          throw new WebTasksError({
             code: 'model-error',
             message: 'ai.extract: the model did not return data',
           });
@@ -138,8 +164,13 @@ export function createRunHost(options: RunHostOptions): RunHost {
         const value: JsonValue = schema.type === 'object' ? toolCall.input : (toolCall.input.value ?? null);
         const check = options.validator.validate(call.schema, value);
         if (!check.ok)
-          throw new WebtasksError({ code: 'model-error', message: `ai.extract: ${check.message}` });
+          throw new WebTasksError({ code: 'model-error', message: `ai.extract: ${check.message}` });
         return value;
+      }
+      case 'secrets.totp': {
+        const seed = options.secrets?.value(call.name);
+        if (seed === undefined) throw missingSecretError(call.name);
+        return totpCode({ name: call.name, seed, timestampMs: Date.now() });
       }
       case 'ai.classify': {
         const result = await options.model.generate({
@@ -177,7 +208,7 @@ export function createRunHost(options: RunHostOptions): RunHost {
         const toolCall = result.content.find((part) => part.type === 'tool-call');
         const label = toolCall?.type === 'tool-call' ? toolCall.input.label : undefined;
         if (typeof label !== 'string' || !call.labels.includes(label)) {
-          throw new WebtasksError({
+          throw new WebTasksError({
             code: 'model-error',
             message: 'ai.classify: the model did not pick one of the labels',
           });
@@ -200,8 +231,8 @@ export function createRunHost(options: RunHostOptions): RunHost {
       try {
         return await handle(checkHostCall(request), callOptions?.signal);
       } catch (error) {
-        if (WebtasksError.hasCode(error, 'policy-denied')) policyError ??= error;
-        if (WebtasksError.isInstance(error) && FATAL_CODES.has(error.code)) fatalError ??= error;
+        if (WebTasksError.hasCode(error, 'policy-denied')) policyError ??= error;
+        if (WebTasksError.isInstance(error) && isFatalError(error)) fatalError ??= error;
         throw error;
       }
     },

@@ -4,8 +4,9 @@
  * Playwright's `Page` and `Locator` with the same names and semantics, so a bundle exports
  * to a plain Playwright script without a rewrite.
  *
- * Keep this in sync with the prelude (what the sandbox implements) and with
- * `PAGE_OPS`/`LOCATOR_OPS` (what the browser executes); the compiler's tests type-check it.
+ * `PAGE_OPS`/`LOCATOR_OPS` (ports/browser.ts) are the list of bridged operations: this
+ * declaration, the prelude and the browser's dispatch are held to it by
+ * `playwright-subset.test.ts` here and in browser-playwright; the compiler's tests type-check it.
  */
 export const RUNTIME_MODULE_NAME = 'webtasks:runtime';
 
@@ -186,14 +187,20 @@ declare module 'webtasks:runtime' {
     name: string;
     contentType: string;
     sizeBytes: number;
+    /** SHA-256 of the bytes, lowercase hex. */
+    sha256: string;
     /** Where the file came from. */
     sourceUrl: string;
   }
 
   export interface Files {
-    /** Click the element and store the file the click downloads. */
+    /** Click the element and store the file the click downloads (blob: URLs, files built in the page). */
     downloadFromClick(locator: Locator, options?: { name?: string; timeout?: number }): Promise<FileRef>;
-    /** Download a URL (absolute, or relative to the current page) and store it. */
+    /**
+     * Download a URL (absolute, or relative to the current page) and store it. No browser
+     * download: the file is fetched with the page's cookies and streams to storage, so many
+     * can run at once (Promise.all); the browser adapter bounds how many.
+     */
     download(url: string, options?: { name?: string; timeout?: number }): Promise<FileRef>;
   }
 
@@ -212,6 +219,17 @@ declare module 'webtasks:runtime' {
     error(...values: unknown[]): void;
   }
 
+  /**
+   * Secrets of the task (the request's \`secrets\` and the workspace's stored ones). Reading
+   * \`ctx.secrets.password\` gives a placeholder, \`«secret:password»\`, that the engine replaces
+   * with the value only when it reaches the browser (fill, type, goto…): pass it to the page as
+   * it is, never log or return it. \`totp(name)\` gives the current 6-digit two-factor code of a
+   * stored TOTP seed.
+   */
+  export type Secrets = { readonly [name: string]: string } & {
+    totp(name: string): Promise<string>;
+  };
+
   /** What a bundle's \`run\` receives. */
   export interface TaskContext<Params extends { [key: string]: JsonValue } = { [key: string]: any }> {
     page: Page;
@@ -220,6 +238,7 @@ declare module 'webtasks:runtime' {
     files: Files;
     ai: Ai;
     log: Log;
+    secrets: Secrets;
   }
 }
 `;

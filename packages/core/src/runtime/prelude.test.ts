@@ -52,6 +52,31 @@ const pageCall = (op: string, args: unknown[] = []) => ({
 });
 
 describe('RUNTIME_PRELUDE', () => {
+  it('is one strict function applied to globalThis, with nothing from the module around it', () => {
+    // Built with Function.prototype.toString: a reference to a module binding would be undefined
+    // in the sandbox (the harness below runs the text in a fresh context), and a sloppy-mode body
+    // would silently ignore writes the prelude relies on failing loudly.
+    expect(RUNTIME_PRELUDE).toMatch(
+      /^\(function webtasksPrelude\(global, names\) \{\s*(\/\/[^\n]*\s*)*['"]use strict['"];/,
+    );
+    expect(RUNTIME_PRELUDE).toContain(`})(globalThis, ${JSON.stringify(RUNTIME_ERROR_NAMES)});`);
+    expect(RUNTIME_PRELUDE).not.toMatch(/__vite_ssr|__vi_import|import\.meta|\brequire\(/);
+  });
+
+  it('gives placeholders for ctx.secrets and asks the host for TOTP codes', async () => {
+    const h = createHarness((request) => (request.kind === 'secrets.totp' ? '123456' : null));
+    const output = await h.run(`async (ctx) => {
+      await ctx.page.locator('#pw').fill(ctx.secrets.password);
+      try { ctx.secrets.password = 'x'; } catch {}
+      return { pw: ctx.secrets.password, code: await ctx.secrets.totp('otp'), keys: Object.keys(ctx.secrets), bad: ctx.secrets['no-such name'] ?? null };
+    }`);
+    expect(output).toEqual({ pw: '«secret:password»', code: '123456', keys: [], bad: null });
+    expect(h.calls).toEqual([
+      locatorCall([{ kind: 'locator', selector: '#pw' }], 'fill', ['«secret:password»']),
+      { kind: 'secrets.totp', name: 'otp' },
+    ]);
+  });
+
   it('removes the raw bridge and risky globals, and defines __wt_run and console', () => {
     const h = createHarness();
     expect(h.evaluate('typeof __wt_call + typeof __wt_log')).toBe('undefinedundefined');
