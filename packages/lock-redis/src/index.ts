@@ -1,4 +1,5 @@
-export { keepLeaseAlive, type LeaseKeepAlive } from './keep-alive.js';
+/** @deprecated Import `keepLeaseAlive` from `@webtasks/core`, where it works with any LockManager. */
+export { keepLeaseAlive, type LeaseKeepAlive } from '@webtasks/core';
 export {
   createRedisLockManager,
   type RedisLockManager,

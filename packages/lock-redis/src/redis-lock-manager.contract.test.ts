@@ -1,13 +1,18 @@
-import { describeLockManagerContract } from '@webtasks/test-suite';
+import {
+  deleteRedisKeys,
+  describeLockManagerContract,
+  REDIS_URL,
+  uniqueRedisPrefix,
+} from '@webtasks/test-suite';
+import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
-import { createTestRedis, deleteKeys, uniquePrefix } from './__fixtures__/redis.js';
 import { createRedisLockManager } from './redis-lock-manager.js';
 
-const redis = createTestRedis();
-const prefix = uniquePrefix('contract');
+const redis = new Redis(REDIS_URL);
+const prefix = uniqueRedisPrefix('contract');
 
 afterAll(async () => {
-  await deleteKeys(redis, prefix);
+  await deleteRedisKeys(redis, prefix);
   await redis.quit();
 });
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Lease } from '@webtasks/core';
+import { deleteRedisKeys, REDIS_URL, uniqueRedisPrefix } from '@webtasks/test-suite';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestRedis, deleteKeys, REDIS_URL, uniquePrefix } from './__fixtures__/redis.js';
 import { nameKeys } from './keys.js';
 import { createRedisLockManager, type RedisLockManager } from './redis-lock-manager.js';
 
-const redis = createTestRedis();
-const prefix = uniquePrefix('lock');
+const redis = new Redis(REDIS_URL);
+const prefix = uniqueRedisPrefix('lock');
 const managers: RedisLockManager[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,7 +20,7 @@ function processLike(): RedisLockManager {
 
 afterAll(async () => {
   await Promise.all(managers.map((manager) => manager.close()));
-  await deleteKeys(redis, prefix);
+  await deleteRedisKeys(redis, prefix);
   await redis.quit();
 });
 

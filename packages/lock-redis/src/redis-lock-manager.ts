@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { type Lease, type LockManager, type Logger, type SemaphoreSlot, WebtasksError } from '@webtasks/core';
+import {
+  keepLeaseAlive,
+  type Lease,
+  type LeaseKeepAlive,
+  type LockManager,
+  type Logger,
+  type SemaphoreSlot,
+  silentLogger,
+  WebTasksError,
+} from '@webtasks/core';
 import { Redis } from 'ioredis';
 import { invalidRequest, lockLostError, PREFIX, redisError } from './errors.js';
-import { keepLeaseAlive, type LeaseKeepAlive } from './keep-alive.js';
 import { nameKeys } from './keys.js';
-import { silentLogger } from './logger.js';
 import { luaScript } from './lua-script.js';
 import {
   ACQUIRE_LOCK,
@@ -76,7 +83,7 @@ function checkName(name: string): void {
  */
 export function createRedisLockManager(options: RedisLockManagerOptions): RedisLockManager {
   if (!options.redis && !options.url) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       message: `${PREFIX} Pass either \`redis\` (an ioredis client) or \`url\` (redis://host:6379).`,
     });
@@ -265,7 +272,7 @@ export function createRedisLockManager(options: RedisLockManagerOptions): RedisL
     async close() {
       if (closing.signal.aborted) return;
       closing.abort(
-        new WebtasksError({
+        new WebTasksError({
           code: 'aborted',
           message: `${PREFIX} The lock manager was closed while waiting`,
         }),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  assertBlobKey,
   type BlobObject,
   type BlobStore,
   type SignedUrlVerifier,
@@ -7,7 +8,6 @@ import {
   throwIfAborted,
   verifyBlobUrl,
 } from '@webtasks/core';
-import { assertValidBlobKey } from './blob-key.js';
 
 /** Options of `createMemoryBlobStore`. */
 export interface MemoryBlobStoreOptions {
@@ -37,28 +37,42 @@ export function createMemoryBlobStore(options: MemoryBlobStoreOptions = {}): Mem
 
     async put(call) {
       throwIfAborted(call.signal);
-      assertValidBlobKey(call.key, ADAPTER);
+      assertBlobKey(call.key, { adapter: ADAPTER });
       const body = new Uint8Array(call.body);
+      objects.set(call.key, { body, contentType: call.contentType, sizeBytes: body.length });
+      return { sizeBytes: body.length };
+    },
+
+    async putStream(call) {
+      throwIfAborted(call.signal);
+      assertBlobKey(call.key, { adapter: ADAPTER });
+      // Held until the body ended: a body that throws leaves the key as it was.
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of call.body) {
+        throwIfAborted(call.signal);
+        chunks.push(new Uint8Array(chunk));
+      }
+      const body = new Uint8Array(Buffer.concat(chunks));
       objects.set(call.key, { body, contentType: call.contentType, sizeBytes: body.length });
       return { sizeBytes: body.length };
     },
 
     async get(call) {
       throwIfAborted(call.signal);
-      assertValidBlobKey(call.key, ADAPTER);
+      assertBlobKey(call.key, { adapter: ADAPTER });
       const found = objects.get(call.key);
       return found === undefined ? undefined : { ...found, body: new Uint8Array(found.body) };
     },
 
     async delete(call) {
       throwIfAborted(call.signal);
-      assertValidBlobKey(call.key, ADAPTER);
+      assertBlobKey(call.key, { adapter: ADAPTER });
       return objects.delete(call.key);
     },
 
     async signedUrl(call) {
       throwIfAborted(call.signal);
-      assertValidBlobKey(call.key, ADAPTER);
+      assertBlobKey(call.key, { adapter: ADAPTER });
       return signBlobUrl({
         baseUrl,
         key: call.key,

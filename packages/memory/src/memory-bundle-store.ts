@@ -1,10 +1,11 @@
 import {
   type Bundle,
   type BundleKey,
+  type BundleKeySettings,
   type BundleStore,
-  type BundleSummary,
+  summarizeBundle,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
 import { copy } from './copy.js';
 
@@ -13,19 +14,6 @@ export type MemoryBundleStoreOptions = Record<string, never>;
 
 const ADAPTER = 'memory-bundle-store';
 
-function summary(bundle: Bundle): BundleSummary {
-  const line: BundleSummary = {
-    workspaceId: bundle.workspaceId,
-    reuseKey: bundle.reuseKey,
-    version: bundle.version,
-    origin: bundle.origin,
-    createdAt: bundle.createdAt,
-  };
-  if (bundle.webTaskId !== undefined) line.webTaskId = bundle.webTaskId;
-  if (bundle.parentVersion !== undefined) line.parentVersion = bundle.parentVersion;
-  return line;
-}
-
 /**
  * A BundleStore in process memory: every version of every key, compare-and-set saves.
  * Data is lost when the process exits; use it for tests and single-process embedding.
@@ -33,6 +21,9 @@ function summary(bundle: Bundle): BundleSummary {
 export function createMemoryBundleStore(_options: MemoryBundleStoreOptions = {}): BundleStore {
   // workspaceId → reuseKey → versions (index 0 = version 1)
   const workspaces = new Map<string, Map<string, Bundle[]>>();
+  // `${workspaceId}\n${reuseKey}` → settings
+  const settings = new Map<string, BundleKeySettings>();
+  const settingsKey = (key: BundleKey) => `${key.workspaceId}\n${key.reuseKey}`;
 
   const versionsOf = (key: BundleKey): Bundle[] | undefined =>
     workspaces.get(key.workspaceId)?.get(key.reuseKey);
@@ -55,7 +46,7 @@ export function createMemoryBundleStore(_options: MemoryBundleStoreOptions = {})
 
     async history(options) {
       throwIfAborted(options.signal);
-      const lines = [...(versionsOf(options) ?? [])].reverse().map(summary);
+      const lines = [...(versionsOf(options) ?? [])].reverse().map(summarizeBundle);
       return options.limit === undefined ? lines : lines.slice(0, Math.max(0, options.limit));
     },
 
@@ -65,7 +56,7 @@ export function createMemoryBundleStore(_options: MemoryBundleStoreOptions = {})
       let keys = workspaces.get(bundle.workspaceId);
       const current = keys?.get(bundle.reuseKey)?.length ?? 0;
       if (current !== expectedVersion) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'conflict',
           message: `[webtasks:${ADAPTER}] Bundle "${bundle.reuseKey}" is at version ${current}, not ${expectedVersion}: another run saved first. Reload the latest version and try again.`,
           retryable: true,
@@ -84,16 +75,50 @@ export function createMemoryBundleStore(_options: MemoryBundleStoreOptions = {})
       return copy(saved);
     },
 
+    async saveCompiled(options) {
+      throwIfAborted(options.signal);
+      const found = versionsOf(options)?.[options.version - 1];
+      if (found === undefined) {
+        throw new WebTasksError({
+          code: 'not-found',
+          message: `[webtasks:${ADAPTER}] Bundle "${options.reuseKey}" has no version ${options.version}: compiled code can only be stored for an existing version.`,
+        });
+      }
+      found.compiled = copy(options.compiled);
+    },
+
     async saveStats(options) {
       throwIfAborted(options.signal);
       const found = versionsOf(options)?.[options.version - 1];
       if (found === undefined) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'not-found',
           message: `[webtasks:${ADAPTER}] Bundle "${options.reuseKey}" has no version ${options.version}: stats can only be saved for an existing version.`,
         });
       }
       found.stats = copy(options.stats);
+    },
+
+    async setStatus(options) {
+      throwIfAborted(options.signal);
+      const found = versionsOf(options)?.[options.version - 1];
+      if (found === undefined) {
+        throw new WebTasksError({
+          code: 'not-found',
+          message: `[webtasks:${ADAPTER}] Bundle "${options.reuseKey}" has no version ${options.version}.`,
+        });
+      }
+      found.status = options.status;
+    },
+
+    async getSettings(options) {
+      throwIfAborted(options.signal);
+      return copy(settings.get(settingsKey(options)) ?? { promotion: 'auto' });
+    },
+
+    async saveSettings(options) {
+      throwIfAborted(options.signal);
+      settings.set(settingsKey(options), copy(options.settings));
     },
 
     async list(options) {
@@ -111,7 +136,7 @@ export function createMemoryBundleStore(_options: MemoryBundleStoreOptions = {})
       return limited.flatMap((name) => {
         const versions = keys.get(name) ?? [];
         const newest = versions[versions.length - 1];
-        return newest === undefined ? [] : [summary(newest)];
+        return newest === undefined ? [] : [summarizeBundle(newest)];
       });
     },
 
@@ -119,6 +144,7 @@ export function createMemoryBundleStore(_options: MemoryBundleStoreOptions = {})
       throwIfAborted(options.signal);
       const keys = workspaces.get(options.workspaceId);
       const existed = keys?.delete(options.reuseKey) ?? false;
+      settings.delete(settingsKey(options));
       if (keys !== undefined && keys.size === 0) workspaces.delete(options.workspaceId);
       return existed;
     },

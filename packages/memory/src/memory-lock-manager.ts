@@ -4,7 +4,7 @@ import {
   type LockManager,
   type SemaphoreSlot,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
 import { WaitQueue } from './wait-queue.js';
 
@@ -30,8 +30,8 @@ interface SemaphoreState {
   waiters: WaitQueue<SemaphoreSlot>;
 }
 
-function lost(what: string): WebtasksError {
-  return new WebtasksError({
+function lost(what: string): WebTasksError {
+  return new WebTasksError({
     code: 'lock-lost',
     message: `[webtasks:${ADAPTER}] ${what} expired and may belong to another holder now: stop the work it protects, and extend sooner (well before ttlMs).`,
   });
@@ -199,7 +199,7 @@ export function createMemoryLockManager(_options: MemoryLockManagerOptions = {})
     },
 
     async close() {
-      const closed = new WebtasksError({
+      const closed = new WebTasksError({
         code: 'aborted',
         message: `[webtasks:${ADAPTER}] The lock manager was closed while waiting.`,
       });

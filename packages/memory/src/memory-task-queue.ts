@@ -4,7 +4,7 @@ import {
   type QueueMessage,
   type TaskQueue,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
 import { copy } from './copy.js';
 
@@ -40,8 +40,10 @@ interface Consumer {
 
 /**
  * An at-least-once task queue in process memory: FIFO, a concurrency bound per consumer,
- * redelivery after a rejection (up to `maxAttempts`), graceful or immediate stop.
- * Messages are lost when the process exits (`capabilities.distributed: false`).
+ * redelivery after a rejection (up to `maxAttempts`), graceful or immediate stop. A task
+ * has at most one entry: enqueueing one that is waiting, scheduled or running is a no-op.
+ * Messages are lost when the process exits (`capabilities.distributed: false`): the
+ * engine's reconciler enqueues the store's unfinished tasks again at start-up.
  */
 export function createMemoryTaskQueue(options: MemoryTaskQueueOptions = {}): TaskQueue {
   const maxAttempts = options.maxAttempts ?? 3;
@@ -49,8 +51,18 @@ export function createMemoryTaskQueue(options: MemoryTaskQueueOptions = {}): Tas
   const ready: Pending[] = [];
   const consumers: Consumer[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  // Tasks with an entry (waiting, scheduled for a retry, or being handled), by webTaskId.
+  const live = new Set<string>();
   let nextConsumer = 0;
   let closed = false;
+
+  const add = (message: QueueMessage): boolean => {
+    if (live.has(message.webTaskId)) return false;
+    live.add(message.webTaskId);
+    ready.push({ message: copy(message), attempt: 1 });
+    dispatch();
+    return true;
+  };
 
   const dispatch = (): void => {
     while (ready.length > 0) {
@@ -83,7 +95,9 @@ export function createMemoryTaskQueue(options: MemoryTaskQueueOptions = {}): Tas
         }),
       )
       .then(
-        () => undefined,
+        () => {
+          if (!delivery.handedBack) live.delete(delivery.message.webTaskId);
+        },
         (error: unknown) => {
           if (!delivery.handedBack) retry(delivery, error);
         },
@@ -97,6 +111,7 @@ export function createMemoryTaskQueue(options: MemoryTaskQueueOptions = {}): Tas
 
   const retry = (delivery: Delivery, error: unknown): void => {
     if (delivery.attempt >= maxAttempts || closed) {
+      live.delete(delivery.message.webTaskId);
       options.onDeadLetter?.(copy(delivery.message), error);
       return;
     }
@@ -113,7 +128,7 @@ export function createMemoryTaskQueue(options: MemoryTaskQueueOptions = {}): Tas
       if (delivery.handedBack) continue;
       delivery.handedBack = true;
       delivery.controller.abort(
-        new WebtasksError({
+        new WebTasksError({
           code: 'aborted',
           message: `[webtasks:${ADAPTER}] The consumer stopped; the message goes back to the queue.`,
         }),
@@ -151,24 +166,29 @@ export function createMemoryTaskQueue(options: MemoryTaskQueueOptions = {}): Tas
     async enqueue(call) {
       throwIfAborted(call.signal);
       if (closed) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'storage-error',
           message: `[webtasks:${ADAPTER}] The queue is closed: create a new one.`,
         });
       }
-      ready.push({ message: copy(call.message), attempt: 1 });
-      dispatch();
+      add(call.message);
+    },
+
+    async ensureQueued(call) {
+      throwIfAborted(call.signal);
+      if (closed) return false;
+      return add(call.message);
     },
 
     async consume(call) {
       if (closed) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'storage-error',
           message: `[webtasks:${ADAPTER}] The queue is closed: create a new one.`,
         });
       }
       if (!Number.isInteger(call.concurrency) || call.concurrency < 1) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'invalid-config',
           message: `[webtasks:${ADAPTER}] concurrency must be a positive integer, got ${call.concurrency}.`,
         });

@@ -1,11 +1,11 @@
-import { abortedError, WebtasksError } from '@webtasks/core';
+import { abortedError, WebTasksError } from '@webtasks/core';
 
 /** One caller waiting in a FIFO queue for a lock or a semaphore slot. */
 export interface Waiter<T> {
   /** Hand the resource over; the waiter leaves the queue. */
   grant(value: T): void;
   /** Give up: the waiter leaves the queue and its promise rejects. */
-  fail(error: WebtasksError): void;
+  fail(error: WebTasksError): void;
   /** Whatever the waiter asked for (the ttl, the semaphore limit). */
   readonly request: { ttlMs: number; limit?: number };
 }
@@ -52,7 +52,7 @@ export class WaitQueue<T> {
         if (timer !== undefined) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
       };
-      const giveUp = (error: WebtasksError): void => {
+      const giveUp = (error: WebTasksError): void => {
         leave();
         reject(error);
         this.#onChange();
@@ -75,7 +75,7 @@ export class WaitQueue<T> {
         timer = setTimeout(
           () =>
             giveUp(
-              new WebtasksError({
+              new WebTasksError({
                 code: 'lock-timeout',
                 message: `[webtasks:${options.adapter}] Gave up waiting for ${options.what} after ${options.waitMs} ms: another run still holds it. Try again later or raise waitMs.`,
                 retryable: true,
@@ -88,7 +88,7 @@ export class WaitQueue<T> {
   }
 
   /** Reject every waiter (on close). */
-  rejectAll(error: WebtasksError): void {
+  rejectAll(error: WebTasksError): void {
     for (const waiter of [...this.#waiters]) waiter.fail(error);
   }
 }

@@ -1,15 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { describeTaskQueueContract } from '@webtasks/test-suite';
+import {
+  deleteRedisKeys,
+  describeTaskQueueContract,
+  REDIS_URL,
+  uniqueRedisPrefix,
+} from '@webtasks/test-suite';
+import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
-import { createTestRedis, deleteKeys, REDIS_URL, uniquePrefix } from './__fixtures__/redis.js';
 import { createBullMQTaskQueue } from './bullmq-task-queue.js';
 
-const redis = createTestRedis();
+const redis = new Redis(REDIS_URL);
 // BullMQ keys are `<prefix>:<queue>:…`; a prefix per file keeps files apart.
-const prefix = uniquePrefix('queue').slice(0, -1);
+const prefix = uniqueRedisPrefix('queue').slice(0, -1);
 
 afterAll(async () => {
-  await deleteKeys(redis, prefix);
+  await deleteRedisKeys(redis, prefix);
   await redis.quit();
 });
 

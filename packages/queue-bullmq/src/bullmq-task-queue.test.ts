@@ -1,13 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { QueueMessage } from '@webtasks/core';
+import { deleteRedisKeys, REDIS_URL, uniqueRedisPrefix } from '@webtasks/test-suite';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleConsumerProcess, spawnNode } from './__fixtures__/child-process.js';
-import { createTestRedis, deleteKeys, REDIS_URL, uniquePrefix } from './__fixtures__/redis.js';
 import { type BullMQTaskQueueOptions, createBullMQTaskQueue } from './bullmq-task-queue.js';
 
-const redis = createTestRedis();
-const prefix = uniquePrefix('bullmq').slice(0, -1);
+const redis = new Redis(REDIS_URL);
+const prefix = uniqueRedisPrefix('bullmq').slice(0, -1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let consumerScript: string;
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (consumerScript) await rm(consumerScript, { force: true });
-  await deleteKeys(redis, prefix);
+  await deleteRedisKeys(redis, prefix);
   await redis.quit();
 });
 

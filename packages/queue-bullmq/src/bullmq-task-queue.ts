@@ -2,6 +2,7 @@ import {
   type Logger,
   type QueueConsumer,
   type QueueMessage,
+  silentLogger,
   type TaskQueue,
   throwIfAborted,
 } from '@webtasks/core';
@@ -9,7 +10,6 @@ import { Queue } from 'bullmq';
 import { type BullMQConnectionOptions, resolveConnections } from './connection.js';
 import { startConsumer } from './consumer.js';
 import { invalid, PREFIX, queueError } from './errors.js';
-import { silentLogger } from './logger.js';
 
 /** Options of `createBullMQTaskQueue`. */
 export interface BullMQTaskQueueOptions extends BullMQConnectionOptions {
@@ -21,9 +21,9 @@ export interface BullMQTaskQueueOptions extends BullMQConnectionOptions {
   maxAttempts?: number;
   /** Delay before the first retry after a rejection, doubled each time. Default 1 000 ms. */
   retryDelayMs?: number;
-  /** How long a consumer's hold on a message lasts without renewal (renewed every half). Default 30 000 ms. */
+  /** How long a consumer's hold on a message lasts without renewal (renewed every half). Default 20 000 ms. */
   lockDurationMs?: number;
-  /** How often consumers look for messages whose holder died. Default 30 000 ms. */
+  /** How often consumers look for messages whose holder died. Default 10 000 ms. */
   stalledIntervalMs?: number;
   /** How long finished messages are remembered, so enqueueing the same id again is a no-op. Default 24 h. */
   keepFinishedSeconds?: number;
@@ -64,28 +64,44 @@ export function createBullMQTaskQueue(options: BullMQTaskQueueOptions): BullMQTa
   const consumers = new Set<QueueConsumer>();
   let closed = false;
 
+  const add = async (message: QueueMessage): Promise<void> => {
+    const jobId = jobIdOf(message);
+    try {
+      await queue.add(
+        'webtask',
+        { workspaceId: message.workspaceId, webTaskId: message.webTaskId },
+        { jobId },
+      );
+    } catch (error) {
+      throw queueError(error, `enqueue ${jobId}`);
+    }
+  };
+
   return {
     specificationVersion: 'v1',
     capabilities: { distributed: true },
 
     async enqueue({ message, signal }) {
       throwIfAborted(signal, `${PREFIX} enqueue`);
-      const jobId = message.webTaskId;
-      if (!jobId || jobId.includes(':') || `${Number.parseInt(jobId, 10)}` === jobId) {
-        throw invalid(
-          'invalid-request',
-          `webTaskId ${JSON.stringify(jobId)} cannot be a BullMQ job id: use an id like wt_… without ':'.`,
-        );
-      }
+      await add(message);
+    },
+
+    async ensureQueued({ message, signal }) {
+      throwIfAborted(signal, `${PREFIX} ensureQueued`);
+      const jobId = jobIdOf(message);
       try {
-        await queue.add(
-          'webtask',
-          { workspaceId: message.workspaceId, webTaskId: message.webTaskId },
-          { jobId },
-        );
+        const job = await queue.getJob(jobId);
+        if (job) {
+          const state = await job.getState();
+          if (!FINISHED_STATES.has(state)) return false;
+          // Finished (or given up) while the store says the task is not: a fresh entry.
+          await job.remove();
+        }
       } catch (error) {
-        throw queueError(error, `enqueue ${jobId}`);
+        throw queueError(error, `check the entry of ${jobId}`);
       }
+      await add(message);
+      return true;
     },
 
     async consume({ handler, concurrency }) {
@@ -98,10 +114,11 @@ export function createBullMQTaskQueue(options: BullMQTaskQueueOptions): BullMQTa
         connection: connections.forWorker(),
         handler,
         concurrency,
-        lockDurationMs: options.lockDurationMs ?? 30_000,
-        stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+        lockDurationMs: options.lockDurationMs ?? 20_000,
+        stalledIntervalMs: options.stalledIntervalMs ?? 10_000,
         maxAttempts,
         logger,
+        jobExists: async (jobId) => (await queue.getJob(jobId)) !== undefined,
         onStopped: () => consumers.delete(consumer),
       });
       consumers.add(consumer);
@@ -120,4 +137,19 @@ export function createBullMQTaskQueue(options: BullMQTaskQueueOptions): BullMQTa
       await connections.close();
     },
   };
+}
+
+/** Job states after which a job no longer delivers (plus `unknown`: it vanished meanwhile). */
+const FINISHED_STATES = new Set(['completed', 'failed', 'unknown']);
+
+/** The job id of a message: its webTaskId, so one task has at most one job. */
+function jobIdOf(message: QueueMessage): string {
+  const jobId = message.webTaskId;
+  if (!jobId || jobId.includes(':') || `${Number.parseInt(jobId, 10)}` === jobId) {
+    throw invalid(
+      'invalid-request',
+      `webTaskId ${JSON.stringify(jobId)} cannot be a BullMQ job id: use an id like wt_… without ':'.`,
+    );
+  }
+  return jobId;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@webtasks/core';
-import { type QueueConsumer, type QueueHandler, type QueueMessage, WebtasksError } from '@webtasks/core';
+import { type QueueConsumer, type QueueHandler, type QueueMessage, WebTasksError } from '@webtasks/core';
 import { type Job, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PREFIX, queueError } from './errors.js';
@@ -15,6 +15,8 @@ export interface ConsumerSettings {
   stalledIntervalMs: number;
   maxAttempts: number;
   logger: Logger;
+  /** Whether Redis still has the job (false after Redis lost its data). */
+  jobExists(jobId: string): Promise<boolean>;
   onStopped(): void;
 }
 
@@ -28,8 +30,8 @@ interface Delivery {
 
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 
-function takenAwayError(jobId: string): WebtasksError {
-  return new WebtasksError({
+function takenAwayError(jobId: string): WebTasksError {
+  return new WebTasksError({
     code: 'aborted',
     message: `${PREFIX} The delivery of ${jobId} was taken away (its lock was lost)`,
   });
@@ -110,8 +112,25 @@ export async function startConsumer(settings: ConsumerSettings): Promise<QueueCo
   worker.on('error', (error) => settings.logger.warn('queue worker error', { error: String(error) }));
   worker.on('lockRenewalFailed', (jobIds: string[]) => {
     for (const jobId of jobIds) {
-      settings.logger.warn('lost the lock of a running delivery; aborting it', { webTaskId: jobId });
-      active.get(jobId)?.controller.abort(takenAwayError(jobId));
+      // A job that is gone altogether (Redis restarted without persistence) was taken by
+      // nobody: the run goes on, and the engine's task store keeps its state. A job still
+      // there has another holder now: this delivery stops.
+      settings.jobExists(jobId).then(
+        (exists) => {
+          if (!exists) {
+            settings.logger.warn(
+              'Redis no longer has a running delivery (restarted without persistence?); it goes on',
+              {
+                webTaskId: jobId,
+              },
+            );
+            return;
+          }
+          settings.logger.warn('lost the lock of a running delivery; aborting it', { webTaskId: jobId });
+          active.get(jobId)?.controller.abort(takenAwayError(jobId));
+        },
+        () => active.get(jobId)?.controller.abort(takenAwayError(jobId)),
+      );
     }
   });
   worker.on('failed', (job, error) => {
@@ -133,7 +152,7 @@ export async function startConsumer(settings: ConsumerSettings): Promise<QueueCo
     const deliveries = [...active.values()];
     for (const delivery of deliveries) {
       delivery.controller.abort(
-        new WebtasksError({ code: 'aborted', message: `${PREFIX} The consumer is stopping` }),
+        new WebTasksError({ code: 'aborted', message: `${PREFIX} The consumer is stopping` }),
       );
     }
     await withTimeout(

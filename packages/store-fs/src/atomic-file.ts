@@ -46,11 +46,52 @@ async function writeTemp(target: string, data: Uint8Array | string): Promise<str
 }
 
 /**
+ * How durable a replaced name is. `syncDirectory: false` skips the fsync of the directory
+ * after the rename: the content is still synced before its name appears (so the name never
+ * points at a partial file, even after a power loss), but a power loss right after may lose
+ * the rename itself (the old content, or no file, comes back). Blobs take this: see
+ * fs-blob-store.ts.
+ */
+export interface AtomicWriteOptions {
+  syncDirectory?: boolean;
+}
+
+/**
+ * Replace `target` atomically with what `write` writes to an open temp file beside it (for
+ * bodies that arrive in chunks); the temp file is removed when `write` throws.
+ */
+export async function writeHandleAtomic(
+  target: string,
+  write: (handle: import('node:fs/promises').FileHandle) => Promise<void>,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const directory = path.dirname(target);
+  await mkdir(directory, { recursive: true });
+  const temp = path.join(directory, `.tmp-${randomBytes(8).toString('hex')}`);
+  const handle = await open(temp, 'wx');
+  try {
+    await write(handle);
+    await handle.sync();
+    await handle.close();
+    await rename(temp, target);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  if (options.syncDirectory !== false) await fsyncDirectory(directory);
+}
+
+/**
  * Replace `target` atomically: write a temp file beside it, fsync, rename over it, fsync the
  * directory. Readers see the old or the new content, never a partial file, even if the
  * process is killed at any point.
  */
-export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: Uint8Array | string,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const temp = await writeTemp(target, data);
   try {
     await rename(temp, target);
@@ -58,7 +99,7 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string)
     await unlink(temp).catch(() => {});
     throw error;
   }
-  await fsyncDirectory(path.dirname(target));
+  if (options.syncDirectory !== false) await fsyncDirectory(path.dirname(target));
 }
 
 /**

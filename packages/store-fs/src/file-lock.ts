@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import { hasErrno } from './atomic-file.js';
 
 /** Options of `withFileLock`. */
@@ -53,7 +53,7 @@ async function acquire(lockFile: string, options: FileLockOptions): Promise<stri
     if (await tryCreate(lockFile, token)) return token;
     await breakIfStale(lockFile, options.staleMs);
     if (Date.now() > deadline) {
-      throw new WebtasksError({
+      throw new WebTasksError({
         code: 'storage-error',
         retryable: true,
         message: `[webtasks:${options.adapter}] Timed out after ${options.waitMs} ms waiting for the file lock ${lockFile}: another process holds it. Retry; if no process is using the store, delete the lock file.`,

@@ -6,9 +6,9 @@ import {
   signBlobUrl,
   throwIfAborted,
   verifyBlobUrl,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
-import { hasErrno, writeFileAtomic } from './atomic-file.js';
+import { hasErrno, writeFileAtomic, writeHandleAtomic } from './atomic-file.js';
 import { blobKeySegments, inside } from './fs-names.js';
 import { guard } from './storage-error.js';
 
@@ -28,6 +28,17 @@ export type FsBlobStore = BlobStore & SignedUrlVerifier;
 const ADAPTER = 'store-fs:blobs';
 const MAGIC = Buffer.from('WTB1');
 
+// Blobs are written to a temp file beside their name, fsynced, then renamed over it: a name
+// only ever points at a complete object (and `decodeObject` checks the size in the header, so
+// a file damaged some other way reads as damaged, never as a shorter body). The directory is
+// not fsynced after the rename (`syncDirectory: false`): that fsync cost one disk flush per
+// stored file (~15 ms each at load, half the store's time in a batch of downloads), and all
+// it adds is that the rename itself survives a power loss in the milliseconds after it. The
+// task record that names a blob is written after the blob and synced with its own directory's
+// fsync, which on journaling filesystems (ext4, xfs) commits the earlier rename with it.
+const SYNC = { syncDirectory: false } as const;
+const FLUSH_BYTES = 1024 * 1024;
+
 // One file per object: magic, header length (uint32 BE), JSON header, then the bytes. Data
 // and content type change together in one atomic rename.
 function encodeObject(body: Uint8Array, contentType: string): Buffer {
@@ -37,12 +48,24 @@ function encodeObject(body: Uint8Array, contentType: string): Buffer {
   return Buffer.concat([MAGIC, length, header, body]);
 }
 
+/**
+ * The header of a body whose size is known only at its end: written first with room for any
+ * size (JSON allows the trailing spaces), rewritten in place once the body is complete.
+ */
+function streamHeader(contentType: string, sizeBytes: number): Buffer {
+  const room = JSON.stringify({ contentType, sizeBytes: Number.MAX_SAFE_INTEGER }).length;
+  const header = Buffer.from(JSON.stringify({ contentType, sizeBytes }).padEnd(room, ' '));
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(header.length);
+  return Buffer.concat([MAGIC, length, header]);
+}
+
 function decodeObject(
   file: Buffer,
   key: string,
 ): { body: Uint8Array; contentType: string; sizeBytes: number } {
   const fail = (): never => {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'storage-error',
       message: `[webtasks:${ADAPTER}] The stored object ${JSON.stringify(key)} is damaged: delete it and store it again.`,
     });
@@ -67,7 +90,7 @@ function decodeObject(
  */
 export function createFsBlobStore(options: FsBlobStoreOptions): FsBlobStore {
   if (typeof options.secret !== 'string' || options.secret.length < 16) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       message: `[webtasks:${ADAPTER}] secret must be a string of at least 16 characters; generate one with \`openssl rand -base64 32\` and share it with the server.`,
     });
@@ -75,7 +98,7 @@ export function createFsBlobStore(options: FsBlobStoreOptions): FsBlobStore {
   try {
     new URL(options.baseUrl);
   } catch (cause) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       cause,
       message: `[webtasks:${ADAPTER}] baseUrl ${JSON.stringify(options.baseUrl)} is not an absolute URL: pass where the server is reached, e.g. http://localhost:3000.`,
@@ -96,8 +119,50 @@ export function createFsBlobStore(options: FsBlobStoreOptions): FsBlobStore {
       throwIfAborted(call.signal);
       const file = objectPath(call.key);
       return guard(ADAPTER, 'store an object', async () => {
-        await writeFileAtomic(file, encodeObject(call.body, call.contentType));
+        await writeFileAtomic(file, encodeObject(call.body, call.contentType), SYNC);
         return { sizeBytes: call.body.length };
+      });
+    },
+
+    async putStream(call) {
+      throwIfAborted(call.signal);
+      const file = objectPath(call.key);
+      return guard(ADAPTER, 'store an object', async () => {
+        let sizeBytes = 0;
+        await writeHandleAtomic(
+          file,
+          async (handle) => {
+            const empty = streamHeader(call.contentType, 0);
+            await handle.write(empty, 0, empty.length, 0);
+            // Network chunks are small (16-64 KiB): gathered up to 1 MiB and written with one
+            // writev, not one write (and one thread-pool round trip) each.
+            let position = empty.length;
+            let pending: Uint8Array[] = [];
+            let pendingBytes = 0;
+            const flush = async () => {
+              if (pendingBytes === 0) return;
+              const { bytesWritten } = await handle.writev(pending, position);
+              // Regular files take a whole writev unless the disk is full.
+              if (bytesWritten !== pendingBytes)
+                throw new Error(`short write (${bytesWritten} of ${pendingBytes} bytes): is the disk full?`);
+              position += pendingBytes;
+              pending = [];
+              pendingBytes = 0;
+            };
+            for await (const chunk of call.body) {
+              throwIfAborted(call.signal);
+              pending.push(chunk);
+              pendingBytes += chunk.byteLength;
+              sizeBytes += chunk.byteLength;
+              if (pendingBytes >= FLUSH_BYTES) await flush();
+            }
+            await flush();
+            const header = streamHeader(call.contentType, sizeBytes);
+            await handle.write(header, 0, header.length, 0);
+          },
+          SYNC,
+        );
+        return { sizeBytes };
       });
     },
 

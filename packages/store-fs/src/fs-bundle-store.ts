@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Bundle,
   type BundleKey,
+  type BundleKeySettings,
+  type BundleStatus,
   type BundleStore,
   type BundleSummary,
+  type CompiledCode,
   type OutputStats,
+  summarizeBundle,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
 import { createFileExclusive, hasErrno, readIfExists, writeFileAtomic } from './atomic-file.js';
 import { decodeName, inside, segmentFor } from './fs-names.js';
@@ -25,22 +29,12 @@ const VERSION_FILE = /^v(\d{10})\.json$/;
 
 const versionFile = (version: number): string => `v${String(version).padStart(10, '0')}.json`;
 const statsFile = (version: number): string => `v${String(version).padStart(10, '0')}.stats.json`;
+const compiledFile = (version: number): string => `v${String(version).padStart(10, '0')}.compiled.json`;
+const statusFile = (version: number): string => `v${String(version).padStart(10, '0')}.status.json`;
+const SETTINGS_FILE = 'settings.json';
 
-function summary(bundle: Bundle): BundleSummary {
-  const line: BundleSummary = {
-    workspaceId: bundle.workspaceId,
-    reuseKey: bundle.reuseKey,
-    version: bundle.version,
-    origin: bundle.origin,
-    createdAt: bundle.createdAt,
-  };
-  if (bundle.webTaskId !== undefined) line.webTaskId = bundle.webTaskId;
-  if (bundle.parentVersion !== undefined) line.parentVersion = bundle.parentVersion;
-  return line;
-}
-
-function conflict(reuseKey: string, expectedVersion: number, actualVersion: number): WebtasksError {
-  return new WebtasksError({
+function conflict(reuseKey: string, expectedVersion: number, actualVersion: number): WebTasksError {
+  return new WebTasksError({
     code: 'conflict',
     retryable: true,
     message: `[webtasks:${ADAPTER}] Bundle "${reuseKey}" is at version ${actualVersion}, not ${expectedVersion}: another run saved first. Reload the latest version and try again.`,
@@ -50,7 +44,8 @@ function conflict(reuseKey: string, expectedVersion: number, actualVersion: numb
 
 /**
  * A BundleStore on the local filesystem: one immutable JSON file per version under
- * `bundles/<workspace>/<reuseKey>/v0000000001.json`, statistics beside it. A version file
+ * `bundles/<workspace>/<reuseKey>/v0000000001.json`, statistics and compiled code stored after
+ * the save beside it. A version file
  * is written completely to a temp file and then hard-linked into place, which fails if the
  * version exists: the compare-and-set holds across processes and a crash never leaves a
  * partial version.
@@ -84,6 +79,13 @@ export function createFsBundleStore(options: FsBundleStoreOptions): BundleStore 
     const bundle = JSON.parse(body.toString('utf8')) as Bundle;
     const stats = await readIfExists(path.join(directory, statsFile(version)));
     if (stats !== undefined) bundle.stats = JSON.parse(stats.toString('utf8')) as OutputStats;
+    // Stored later (on demand) beside the version: it replaces what the version was saved with.
+    const compiled = await readIfExists(path.join(directory, compiledFile(version)));
+    if (compiled !== undefined) bundle.compiled = JSON.parse(compiled.toString('utf8')) as CompiledCode;
+    // Version files are immutable: a later review decision lives beside it.
+    const status = await readIfExists(path.join(directory, statusFile(version)));
+    if (status !== undefined)
+      bundle.status = (JSON.parse(status.toString('utf8')) as { status: BundleStatus }).status;
     return bundle;
   };
 
@@ -122,7 +124,7 @@ export function createFsBundleStore(options: FsBundleStoreOptions): BundleStore 
         const lines: BundleSummary[] = [];
         for (const version of wanted) {
           const bundle = await read(directory, version);
-          if (bundle !== undefined) lines.push(summary(bundle));
+          if (bundle !== undefined) lines.push(summarizeBundle(bundle));
         }
         return lines;
       });
@@ -158,17 +160,71 @@ export function createFsBundleStore(options: FsBundleStoreOptions): BundleStore 
       });
     },
 
+    async saveCompiled(call) {
+      throwIfAborted(call.signal);
+      const directory = keyDir(call);
+      return guard(ADAPTER, 'store compiled code', async () => {
+        if ((await readIfExists(path.join(directory, versionFile(call.version)))) === undefined) {
+          throw new WebTasksError({
+            code: 'not-found',
+            message: `[webtasks:${ADAPTER}] Bundle "${call.reuseKey}" has no version ${call.version}: compiled code can only be stored for an existing version.`,
+          });
+        }
+        await writeFileAtomic(
+          path.join(directory, compiledFile(call.version)),
+          JSON.stringify(call.compiled),
+        );
+      });
+    },
+
     async saveStats(call) {
       throwIfAborted(call.signal);
       const directory = keyDir(call);
       return guard(ADAPTER, 'save bundle statistics', async () => {
         if ((await readIfExists(path.join(directory, versionFile(call.version)))) === undefined) {
-          throw new WebtasksError({
+          throw new WebTasksError({
             code: 'not-found',
             message: `[webtasks:${ADAPTER}] Bundle "${call.reuseKey}" has no version ${call.version}: stats can only be saved for an existing version.`,
           });
         }
         await writeFileAtomic(path.join(directory, statsFile(call.version)), JSON.stringify(call.stats));
+      });
+    },
+
+    async setStatus(call) {
+      throwIfAborted(call.signal);
+      const directory = keyDir(call);
+      return guard(ADAPTER, 'save a bundle status', async () => {
+        if ((await readIfExists(path.join(directory, versionFile(call.version)))) === undefined) {
+          throw new WebTasksError({
+            code: 'not-found',
+            message: `[webtasks:${ADAPTER}] Bundle "${call.reuseKey}" has no version ${call.version}.`,
+          });
+        }
+        await writeFileAtomic(
+          path.join(directory, statusFile(call.version)),
+          JSON.stringify({ status: call.status }),
+        );
+      });
+    },
+
+    async getSettings(call) {
+      throwIfAborted(call.signal);
+      const directory = keyDir(call);
+      return guard(ADAPTER, 'read bundle settings', async () => {
+        const body = await readIfExists(path.join(directory, SETTINGS_FILE));
+        return body === undefined
+          ? { promotion: 'auto' }
+          : (JSON.parse(body.toString('utf8')) as BundleKeySettings);
+      });
+    },
+
+    async saveSettings(call) {
+      throwIfAborted(call.signal);
+      const directory = keyDir(call);
+      return guard(ADAPTER, 'save bundle settings', async () => {
+        await mkdir(directory, { recursive: true });
+        await writeFileAtomic(path.join(directory, SETTINGS_FILE), JSON.stringify(call.settings));
       });
     },
 
@@ -194,7 +250,7 @@ export function createFsBundleStore(options: FsBundleStoreOptions): BundleStore 
         for (const { name } of keys) {
           if (lines.length >= limit) break;
           const bundle = await latestIn(path.join(directory, name));
-          if (bundle !== undefined) lines.push(summary(bundle));
+          if (bundle !== undefined) lines.push(summarizeBundle(bundle));
         }
         return lines;
       });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { WebtasksError } from '@webtasks/core';
+import { assertBlobKey, WebTasksError } from '@webtasks/core';
 
 /**
  * File names for ids and keys: percent-encoding of everything but `[A-Za-z0-9_-]`. An
@@ -29,7 +29,7 @@ const MAX_ENCODED_LENGTH = 200;
 export function segmentFor(value: unknown, what: string, adapter: string): string {
   const encoded = typeof value === 'string' && value.length > 0 ? encodeName(value) : '';
   if (encoded.length === 0 || encoded.length > MAX_ENCODED_LENGTH) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-request',
       message: `[webtasks:${adapter}] Invalid ${what} ${JSON.stringify(value)}: it must be a non-empty string of at most ${MAX_ENCODED_LENGTH} characters once encoded.`,
       details: { [what]: value },
@@ -42,7 +42,7 @@ export function segmentFor(value: unknown, what: string, adapter: string): strin
 export function inside(root: string, ...segments: string[]): string {
   const joined = path.resolve(root, ...segments);
   if (joined !== root && !joined.startsWith(root + path.sep)) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-request',
       message: `[webtasks:store-fs] Refusing a path outside the store directory: ${segments.join('/')}`,
     });
@@ -50,19 +50,8 @@ export function inside(root: string, ...segments: string[]): string {
   return joined;
 }
 
-/** Reject blob keys with `..`, `.`, empty segments or a leading `/` (BlobStore port rules). */
+/** The path segments of a blob key, once the BlobStore key rule (`assertBlobKey`) holds. */
 export function blobKeySegments(key: unknown, adapter: string): string[] {
-  const segments = typeof key === 'string' && key.length > 0 && key.length <= 1024 ? key.split('/') : [''];
-  if (
-    segments.some(
-      (segment) => segment === '' || segment === '.' || segment === '..' || segment.includes('\0'),
-    )
-  ) {
-    throw new WebtasksError({
-      code: 'invalid-request',
-      message: `[webtasks:${adapter}] Invalid blob key ${JSON.stringify(key)}: use '/'-separated segments starting with the workspace id, without '..', '.', empty segments or a leading '/'.`,
-      details: { key },
-    });
-  }
-  return segments.map((segment) => segmentFor(segment, 'blob key segment', adapter));
+  assertBlobKey(key, { adapter });
+  return key.split('/').map((segment) => segmentFor(segment, 'blob key segment', adapter));
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import { sampleNewBundle, sampleTaskRecord } from '@webtasks/test-suite';
 import { describe, expect, it } from 'vitest';
 import { useTempDirectory } from './__fixtures__/temp-directory.js';
@@ -45,10 +45,10 @@ describe('store-fs paths', () => {
       secret: 'paths-test-secret-0123456789',
     });
     const empty = await rejection(bundles.latest({ workspaceId: '', reuseKey: 'k' }));
-    expect(WebtasksError.hasCode(empty, 'invalid-request')).toBe(true);
+    expect(WebTasksError.hasCode(empty, 'invalid-request')).toBe(true);
     for (const key of ['../x', 'ws/../../x', '/etc/passwd', 'a//b', 'ws/./x', 'ws\0/x']) {
       const error = await rejection(blobs.put({ key, body: new Uint8Array([1]), contentType: 'text/plain' }));
-      expect(WebtasksError.hasCode(error, 'invalid-request')).toBe(true);
+      expect(WebTasksError.hasCode(error, 'invalid-request')).toBe(true);
       expect((error as Error).message).toMatch(/^\[webtasks:store-fs:blobs\] Invalid blob key/);
     }
     expect(readdirSync(root)).toEqual(['store']);
@@ -87,7 +87,7 @@ describe('store-fs paths', () => {
     const error = await rejection(
       tasks.transition({ ...task, from: ['started'], patch: { status: 'completed' } }),
     );
-    expect(WebtasksError.hasCode(error, 'storage-error')).toBe(true);
+    expect(WebTasksError.hasCode(error, 'storage-error')).toBe(true);
     expect((await tasks.get(task))?.status).toBe('started');
   });
 });

@@ -1,14 +1,20 @@
-import { WebtasksError } from '@webtasks/core';
+import { type WebTasksError, wrapAdapterError } from '@webtasks/core';
 
-/** Wrap an unexpected filesystem failure, keeping WebtasksErrors as they are. */
-export function storageError(adapter: string, action: string, cause: unknown): WebtasksError {
-  if (WebtasksError.isInstance(cause)) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new WebtasksError({
-    code: 'storage-error',
+/** Wrap an unexpected filesystem failure, keeping WebTasksErrors as they are. */
+export function storageError(adapter: string, action: string, cause: unknown): WebTasksError {
+  if (cause instanceof RangeError) {
+    // Not the disk: a value too deeply nested (or too large) to serialise.
+    return wrapAdapterError(adapter, cause, {
+      code: 'invalid-request',
+      doing: action,
+      advice: "the value is too deeply nested or too large to store as JSON: flatten the task's parameters",
+      retryable: false,
+    });
+  }
+  return wrapAdapterError(adapter, cause, {
+    doing: action,
+    advice: 'check that the store directory exists, is writable and has free space',
     retryable: true,
-    cause,
-    message: `[webtasks:${adapter}] Could not ${action}: ${reason}. Check that the store directory exists, is writable and has free space.`,
   });
 }
 

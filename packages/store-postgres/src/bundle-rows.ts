@@ -1,4 +1,4 @@
-import type { Bundle, BundleSummary, NewBundle, OutputStats } from '@webtasks/core';
+import type { Bundle, BundleSummary, CompiledCode, NewBundle, OutputStats } from '@webtasks/core';
 
 /** A row of `bundles` as pg returns it. */
 export interface BundleRow extends Record<string, unknown> {
@@ -14,15 +14,22 @@ export interface BundleRow extends Record<string, unknown> {
   parent_version: number | null;
   created_at: Date;
   stats: OutputStats | null;
+  compiled: CompiledCode | null;
+  params_schema: NonNullable<Bundle['paramsSchema']> | null;
+  side_effects: boolean | null;
+  status: Bundle['status'] | null;
 }
 
 /** Columns of a summary line. */
 export const SUMMARY_COLUMNS =
-  'workspace_id, reuse_key, version, origin, created_at, web_task_id, parent_version';
+  'workspace_id, reuse_key, version, origin, created_at, web_task_id, parent_version, status';
 
 /** Columns written by `save`, in the order of `bundleValues`. */
 export const INSERT_COLUMNS =
-  'workspace_id, reuse_key, version, source, output_schema, origin, task, start_url, web_task_id, parent_version';
+  'workspace_id, reuse_key, version, source, output_schema, origin, task, start_url, web_task_id, parent_version, compiled, params_schema, side_effects, status';
+
+/** Positions (0-based) of the values of `INSERT_COLUMNS` that are JSON text cast to jsonb. */
+export const JSON_VALUE_INDEXES: ReadonlySet<number> = new Set([4, 10, 11]);
 
 /** The values of `INSERT_COLUMNS` for a new version (JSON passed as text, cast to jsonb in SQL). */
 export function bundleValues(bundle: NewBundle, version: number): unknown[] {
@@ -37,6 +44,10 @@ export function bundleValues(bundle: NewBundle, version: number): unknown[] {
     bundle.startUrl ?? null,
     bundle.webTaskId ?? null,
     bundle.parentVersion ?? null,
+    bundle.compiled === undefined ? null : JSON.stringify(bundle.compiled),
+    bundle.paramsSchema === undefined ? null : JSON.stringify(bundle.paramsSchema),
+    bundle.sideEffects ?? null,
+    bundle.status ?? null,
   ];
 }
 
@@ -48,6 +59,10 @@ export function rowToBundle(row: BundleRow): Bundle {
     version: row.version,
     source: row.source,
     outputSchema: row.output_schema,
+    ...(row.params_schema === null || row.params_schema === undefined
+      ? {}
+      : { paramsSchema: row.params_schema }),
+    ...(row.side_effects === null || row.side_effects === undefined ? {} : { sideEffects: row.side_effects }),
     origin: row.origin,
     task: row.task,
     ...(row.start_url === null ? {} : { startUrl: row.start_url }),
@@ -55,6 +70,8 @@ export function rowToBundle(row: BundleRow): Bundle {
     ...(row.parent_version === null ? {} : { parentVersion: row.parent_version }),
     createdAt: row.created_at.toISOString(),
     ...(row.stats === null ? {} : { stats: row.stats }),
+    ...(row.compiled === null || row.compiled === undefined ? {} : { compiled: row.compiled }),
+    ...(row.status === null || row.status === undefined ? {} : { status: row.status }),
   };
 }
 
@@ -62,7 +79,14 @@ export function rowToBundle(row: BundleRow): Bundle {
 export function rowToSummary(
   row: Pick<
     BundleRow,
-    'workspace_id' | 'reuse_key' | 'version' | 'origin' | 'created_at' | 'web_task_id' | 'parent_version'
+    | 'workspace_id'
+    | 'reuse_key'
+    | 'version'
+    | 'origin'
+    | 'created_at'
+    | 'web_task_id'
+    | 'parent_version'
+    | 'status'
   >,
 ): BundleSummary {
   return {
@@ -73,5 +97,6 @@ export function rowToSummary(
     createdAt: row.created_at.toISOString(),
     ...(row.web_task_id === null ? {} : { webTaskId: row.web_task_id }),
     ...(row.parent_version === null ? {} : { parentVersion: row.parent_version }),
+    ...(row.status === null || row.status === undefined ? {} : { status: row.status }),
   };
 }

@@ -1,8 +1,9 @@
-import { type Bundle, type BundleStore, WebtasksError } from '@webtasks/core';
+import { type Bundle, type BundleStore, type PromotionPolicy, WebTasksError } from '@webtasks/core';
 import {
   type BundleRow,
   bundleValues,
   INSERT_COLUMNS,
+  JSON_VALUE_INDEXES,
   rowToBundle,
   rowToSummary,
   SUMMARY_COLUMNS,
@@ -28,12 +29,12 @@ export function createPostgresBundleStore(options: PostgresStoreOptions): Postgr
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return WebtasksError.isInstance(error) && errorCode(error.cause) === UNIQUE_VIOLATION;
+  return WebTasksError.isInstance(error) && errorCode(error.cause) === UNIQUE_VIOLATION;
 }
 
 function checkVersion(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-request',
       message: `${PREFIX} ${name} must be a whole number ≥ 0, got ${String(value)}.`,
     });
@@ -43,7 +44,7 @@ function checkVersion(value: number, name: string): void {
 function checkLimit(limit: number | undefined): number | null {
   if (limit === undefined) return null;
   if (!Number.isSafeInteger(limit) || limit < 0) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-request',
       message: `${PREFIX} limit must be a whole number ≥ 0.`,
     });
@@ -60,6 +61,32 @@ function likePrefix(prefix: string): string {
 export function bundleStoreOn(context: StoreContext, database: Database): BundleStore {
   const { schema } = context;
   const table = `${schema}.bundles`;
+  const settingsTable = `${schema}.bundle_settings`;
+
+  /** Set one JSON column (`stats`, `compiled`) of an existing version; `not-found` when it is missing. */
+  async function updateVersionColumn(
+    column: 'stats' | 'compiled',
+    target: { workspaceId: string; reuseKey: string; version: number; value: unknown },
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await context.ready();
+    const { workspaceId, reuseKey, version } = target;
+    const rows = await database.query(
+      `UPDATE ${table} SET ${column} = $4::jsonb WHERE workspace_id = $1 AND reuse_key = $2 AND version = $3
+       RETURNING version`,
+      [workspaceId, reuseKey, version, JSON.stringify(target.value)],
+      what,
+      signal,
+    );
+    if (rows.length === 0) {
+      throw notFoundError(`Bundle ${reuseKey} has no version ${version} in workspace ${workspaceId}.`, {
+        workspaceId,
+        reuseKey,
+        version,
+      });
+    }
+  }
 
   return {
     specificationVersion: 'v1',
@@ -120,7 +147,7 @@ export function bundleStoreOn(context: StoreContext, database: Database): Bundle
           const latest = latestRows[0]?.version ?? 0;
           if (latest !== expectedVersion) throw conflict(latest);
           const placeholders = bundleValues(bundle, 0).map((_, index) =>
-            index === 4 ? `$${index + 1}::jsonb` : `$${index + 1}`,
+            JSON_VALUE_INDEXES.has(index) ? `$${index + 1}::jsonb` : `$${index + 1}`,
           );
           const inserted = await tx.query<BundleRow>(
             `INSERT INTO ${table} (${INSERT_COLUMNS}) VALUES (${placeholders.join(', ')}) RETURNING *`,
@@ -136,13 +163,31 @@ export function bundleStoreOn(context: StoreContext, database: Database): Bundle
       }
     },
 
+    async saveCompiled({ workspaceId, reuseKey, version, compiled, signal }) {
+      await updateVersionColumn(
+        'compiled',
+        { workspaceId, reuseKey, version, value: compiled },
+        'store compiled code',
+        signal,
+      );
+    },
+
     async saveStats({ workspaceId, reuseKey, version, stats, signal }) {
+      await updateVersionColumn(
+        'stats',
+        { workspaceId, reuseKey, version, value: stats },
+        'save bundle statistics',
+        signal,
+      );
+    },
+
+    async setStatus({ workspaceId, reuseKey, version, status, signal }) {
       await context.ready();
       const rows = await database.query(
-        `UPDATE ${table} SET stats = $4::jsonb WHERE workspace_id = $1 AND reuse_key = $2 AND version = $3
+        `UPDATE ${table} SET status = $4 WHERE workspace_id = $1 AND reuse_key = $2 AND version = $3
          RETURNING version`,
-        [workspaceId, reuseKey, version, JSON.stringify(stats)],
-        'save bundle statistics',
+        [workspaceId, reuseKey, version, status],
+        'save a bundle status',
         signal,
       );
       if (rows.length === 0) {
@@ -152,6 +197,34 @@ export function bundleStoreOn(context: StoreContext, database: Database): Bundle
           version,
         });
       }
+    },
+
+    async getSettings({ workspaceId, reuseKey, signal }) {
+      await context.ready();
+      const rows = await database.query<{ promotion: PromotionPolicy; pinned_version: number | null }>(
+        `SELECT promotion, pinned_version FROM ${settingsTable} WHERE workspace_id = $1 AND reuse_key = $2`,
+        [workspaceId, reuseKey],
+        'read bundle settings',
+        signal,
+      );
+      const row = rows[0];
+      if (!row) return { promotion: 'auto' };
+      return {
+        promotion: row.promotion,
+        ...(row.pinned_version === null ? {} : { pinnedVersion: row.pinned_version }),
+      };
+    },
+
+    async saveSettings({ workspaceId, reuseKey, settings, signal }) {
+      await context.ready();
+      await database.query(
+        `INSERT INTO ${settingsTable} (workspace_id, reuse_key, promotion, pinned_version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (workspace_id, reuse_key)
+         DO UPDATE SET promotion = EXCLUDED.promotion, pinned_version = EXCLUDED.pinned_version`,
+        [workspaceId, reuseKey, settings.promotion, settings.pinnedVersion ?? null],
+        'save bundle settings',
+        signal,
+      );
     },
 
     async list({ workspaceId, prefix, limit, after, signal }) {
@@ -194,6 +267,12 @@ export function bundleStoreOn(context: StoreContext, database: Database): Bundle
            SELECT count(*) AS deleted FROM gone`,
           [workspaceId, reuseKey],
           'delete a bundle',
+          signal,
+        );
+        await tx.query(
+          `DELETE FROM ${settingsTable} WHERE workspace_id = $1 AND reuse_key = $2`,
+          [workspaceId, reuseKey],
+          'delete bundle settings',
           signal,
         );
         return Number(rows[0]?.deleted ?? 0) > 0;

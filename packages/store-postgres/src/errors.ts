@@ -1,7 +1,9 @@
-import { WebtasksError } from '@webtasks/core';
+import { adapterPrefix, createAdapterError, type WebTasksError, wrapAdapterError } from '@webtasks/core';
+
+const ADAPTER = 'store-postgres';
 
 /** Prefix of every message this package writes. */
-export const PREFIX = '[webtasks:store-postgres]';
+export const PREFIX = adapterPrefix(ADAPTER);
 
 /** SQLSTATE of a unique violation. */
 export const UNIQUE_VIOLATION = '23505';
@@ -40,29 +42,26 @@ export function isRetryable(error: unknown): boolean {
   );
 }
 
-/** Wrap a pg failure into a `storage-error` WebtasksError saying what was being done. */
-export function storageError(error: unknown, doing: string): WebtasksError {
-  if (WebtasksError.isInstance(error)) return error;
+/** Wrap a pg failure into a `storage-error` WebTasksError saying what was being done. */
+export function storageError(error: unknown, doing: string): WebTasksError {
   const retryable = isRetryable(error);
-  const detail = error instanceof Error ? error.message : String(error);
-  const advice = retryable
-    ? 'check that PostgreSQL is reachable; the call can be retried'
-    : 'check the database schema (run migratePostgres) and the permissions of the database user';
-  return new WebtasksError({
-    code: 'storage-error',
-    message: `${PREFIX} Failed to ${doing}: ${detail} (${advice})`,
-    cause: error,
+  const sqlState = errorCode(error);
+  return wrapAdapterError(ADAPTER, error, {
+    doing,
     retryable,
-    details: errorCode(error) === undefined ? undefined : { sqlState: errorCode(error) },
+    advice: retryable
+      ? 'check that PostgreSQL is reachable; the call can be retried'
+      : 'check the database schema (run migratePostgres) and the permissions of the database user',
+    details: sqlState === undefined ? undefined : { sqlState },
   });
 }
 
-/** A `conflict` WebtasksError. */
-export function conflictError(message: string, details?: unknown): WebtasksError {
-  return new WebtasksError({ code: 'conflict', message: `${PREFIX} ${message}`, details });
+/** A `conflict` WebTasksError. */
+export function conflictError(message: string, details?: unknown): WebTasksError {
+  return createAdapterError(ADAPTER, { code: 'conflict', message, details });
 }
 
-/** A `not-found` WebtasksError. */
-export function notFoundError(message: string, details?: unknown): WebtasksError {
-  return new WebtasksError({ code: 'not-found', message: `${PREFIX} ${message}`, details });
+/** A `not-found` WebTasksError. */
+export function notFoundError(message: string, details?: unknown): WebTasksError {
+  return createAdapterError(ADAPTER, { code: 'not-found', message, details });
 }

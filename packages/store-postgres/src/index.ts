@@ -13,5 +13,6 @@ export {
   type PostgresTransactionStores,
 } from './postgres-stores.js';
 export { DEFAULT_SCHEMA } from './schema-name.js';
+export { createPostgresSecretStore, type PostgresSecretStore } from './secret-store.js';
 export type { PostgresStoreOptions } from './store-context.js';
 export { createPostgresTaskStore, type PostgresTaskStore } from './task-store.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '@webtasks/core';
+import { silentLogger } from '@webtasks/core';
 import { createDatabase, type Database, type PostgresConnectionOptions, resolvePool } from './database.js';
-import { silentLogger } from './logger.js';
 import { migratePostgres } from './migrations.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name.js';
 

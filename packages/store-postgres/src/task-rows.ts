@@ -17,6 +17,7 @@ export interface TaskRow extends Record<string, unknown> {
   started_at: Date | null;
   completed_at: Date | null;
   worker_id: string | null;
+  lease_expires_at: Date | null;
 }
 
 type Column = { column: string; kind: 'text' | 'jsonb' | 'integer' | 'timestamptz'; nullable: boolean };
@@ -34,6 +35,7 @@ export const PATCH_COLUMNS: Record<keyof TaskPatch, Column> = {
   startedAt: { column: 'started_at', kind: 'timestamptz', nullable: true },
   completedAt: { column: 'completed_at', kind: 'timestamptz', nullable: true },
   workerId: { column: 'worker_id', kind: 'text', nullable: true },
+  leaseExpiresAt: { column: 'lease_expires_at', kind: 'timestamptz', nullable: true },
 };
 
 /** A value as sent to pg: JSON as text (cast in SQL), everything else as is. */
@@ -94,6 +96,7 @@ export function rowToTask(row: TaskRow): TaskRecord {
     startedAt: iso(row.started_at),
     completedAt: iso(row.completed_at),
     workerId: row.worker_id ?? undefined,
+    leaseExpiresAt: iso(row.lease_expires_at ?? null),
   };
   const record: TaskRecord = {
     webTaskId: row.web_task_id,

@@ -61,6 +61,25 @@ describe('PostgreSQL task store', () => {
     });
   });
 
+  it("sends a start's insert as one prepared statement, parsed once per connection", async () => {
+    const single = createTestPool(1);
+    try {
+      const store = createPostgresTaskStore({ pool: single, schema, migrate: false });
+      for (let i = 0; i < 3; i += 1) {
+        const task = sampleTaskRecord();
+        await store.create({ task: { ...task, workspaceId: `ws_prepared_${i % 2}` }, maxPending: 10 });
+      }
+      // The one connection has seen the statement three times, with two workspaces.
+      const rows = await single.query<{ statement: string }>(
+        "SELECT statement FROM pg_prepared_statements WHERE name LIKE 'webtasks\\_%'",
+      );
+      expect(rows.rows).toHaveLength(1);
+      expect(rows.rows[0]?.statement).toMatch(/FOR UPDATE SKIP LOCKED/);
+    } finally {
+      await single.end();
+    }
+  });
+
   it('creates the schema itself on first use when migrate is left on', async () => {
     const ownSchema = uniqueSchema('auto');
     try {

@@ -1,7 +1,9 @@
-import { WebtasksError } from '@webtasks/core';
+import { adapterPrefix, type WebTasksError, wrapAdapterError } from '@webtasks/core';
+
+const ADAPTER = 'store-s3';
 
 /** Prefix of every message this package writes. */
-export const PREFIX = '[webtasks:store-s3]';
+export const PREFIX = adapterPrefix(ADAPTER);
 
 interface S3ServiceErrorLike {
   name?: string;
@@ -37,12 +39,8 @@ const ADVICE: Record<string, string> = {
   SignatureDoesNotMatch: 'check the secret access key and the region',
 };
 
-/** Wrap an S3 failure into a `storage-error` WebtasksError that says what to do. */
-export function s3Error(error: unknown, doing: string): WebtasksError {
-  if (WebtasksError.isInstance(error)) return error;
-  if ((error as Error | null)?.name === 'AbortError') {
-    return new WebtasksError({ code: 'aborted', message: `${PREFIX} ${doing} was aborted`, cause: error });
-  }
+/** Wrap an S3 failure into a `storage-error` WebTasksError that says what to do. */
+export function s3Error(error: unknown, doing: string): WebTasksError {
   const status = httpStatus(error);
   const code = s3ErrorCode(error);
   const retryable =
@@ -50,17 +48,17 @@ export function s3Error(error: unknown, doing: string): WebtasksError {
     status >= 500 ||
     status === 429 ||
     code === 'SlowDown' ||
-    Boolean((error as S3ServiceErrorLike).$retryable);
+    Boolean((error as S3ServiceErrorLike | null)?.$retryable);
   const advice =
     (code && ADVICE[code]) ??
     (retryable
       ? 'check that the S3 endpoint is reachable; the call can be retried'
       : 'check the bucket and its settings');
-  const detail = error instanceof Error ? error.message : String(error);
-  return new WebtasksError({
-    code: 'storage-error',
-    message: `${PREFIX} Failed to ${doing}: ${code ? `${code}: ` : ''}${detail} (${advice})`,
-    cause: error,
+  const message = error instanceof Error ? error.message : String(error);
+  return wrapAdapterError(ADAPTER, error, {
+    doing,
+    detail: code ? `${code}: ${message}` : message,
+    advice,
     retryable,
     details: { s3Code: code, httpStatus: status },
   });

@@ -1,84 +1,51 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
-import type { Logger } from '@webtasks/core';
+import { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 
-/** One multipart upload of a body already in memory. */
+/** One upload of a body in memory or arriving in chunks. */
 export interface MultipartUploadOptions {
   client: S3Client;
   bucket: string;
   key: string;
-  body: Uint8Array;
+  /**
+   * The bytes. A body in chunks is read one part at a time (at most `partSizeBytes` ×
+   * `concurrency` held at once); one shorter than a part goes up in a single PutObject.
+   */
+  body: Uint8Array | AsyncIterable<Uint8Array>;
   contentType: string;
   /** Bytes per part (S3 needs ≥ 5 MiB for every part but the last). */
   partSizeBytes: number;
   /** Parts in flight at once. */
   concurrency: number;
   signal?: AbortSignal;
-  logger: Logger;
 }
 
 /**
- * Upload `body` in parts of `partSizeBytes`, `concurrency` at a time, then complete the
- * upload. Any failure aborts the upload so that S3 drops the parts already stored.
+ * Upload `body` in parts of `partSizeBytes`, `concurrency` at a time, through the SDK's own
+ * multipart uploader (`@aws-sdk/lib-storage`). Any failure (the body's own included) or an
+ * abort of `signal` aborts the upload, so S3 drops the parts already stored and the key keeps
+ * what it had: an object appears only when the upload completes.
  */
 export async function uploadMultipart(options: MultipartUploadOptions): Promise<void> {
-  const { client, bucket, key, body, signal } = options;
-  const created = await client.send(
-    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType }),
-    { abortSignal: signal },
-  );
-  const uploadId = created.UploadId as string;
-  const partCount = Math.ceil(body.length / options.partSizeBytes);
-  const etags: string[] = new Array(partCount);
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const upload = new Upload({
+    client: options.client,
+    params: {
+      Bucket: options.bucket,
+      Key: options.key,
+      Body: options.body instanceof Uint8Array ? options.body : Readable.from(options.body),
+      ContentType: options.contentType,
+    },
+    partSize: options.partSizeBytes,
+    queueSize: options.concurrency,
+    leavePartsOnError: false,
+  });
+  const onAbort = (): void => void upload.abort().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < partCount) {
-        const index = next;
-        next += 1;
-        const start = index * options.partSizeBytes;
-        const part = body.subarray(start, Math.min(body.length, start + options.partSizeBytes));
-        const uploaded = await client.send(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: uploadId,
-            PartNumber: index + 1,
-            Body: part,
-          }),
-          { abortSignal: signal },
-        );
-        etags[index] = uploaded.ETag as string;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, partCount) }, worker));
-    await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
-      }),
-      { abortSignal: signal },
-    );
-  } catch (error) {
-    await client
-      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
-      .catch((abortError: unknown) =>
-        options.logger.warn(
-          'could not abort a failed multipart upload; a bucket lifecycle rule should clean it up',
-          {
-            key,
-            uploadId,
-            error: String(abortError),
-          },
-        ),
-      );
-    throw error;
+    await upload.done();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -8,10 +8,16 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { type BlobStore, type Logger, throwIfAborted, WebtasksError } from '@webtasks/core';
-import { assertBlobKey, attachmentDisposition } from './blob-key.js';
+import {
+  assertBlobKey,
+  attachmentDisposition,
+  type BlobStore,
+  type Logger,
+  silentLogger,
+  throwIfAborted,
+  WebTasksError,
+} from '@webtasks/core';
 import { isNotFound, PREFIX, s3Error, s3ErrorCode } from './errors.js';
-import { silentLogger } from './logger.js';
 import { uploadMultipart } from './multipart-upload.js';
 
 /** How to reach S3 when you do not pass a client. */
@@ -59,14 +65,14 @@ const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
  */
 export function createS3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
   if (!options.bucket) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       message: `${PREFIX} Pass the \`bucket\` to store blobs in.`,
     });
   }
   const partSizeBytes = options.partSizeBytes ?? 8 * MIB;
   if (partSizeBytes < 5 * MIB) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       message: `${PREFIX} partSizeBytes must be at least 5 MiB (S3's minimum part size).`,
     });
@@ -112,7 +118,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
     }
   };
   const objectKey = (key: string): string => {
-    assertBlobKey(key, prefix);
+    assertBlobKey(key, { adapter: 'store-s3', prefix });
     return prefix + key;
   };
 
@@ -135,7 +141,6 @@ export function createS3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
             partSizeBytes,
             concurrency: options.partConcurrency ?? 4,
             signal,
-            logger,
           });
         } else {
           await client.send(
@@ -153,6 +158,43 @@ export function createS3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
         throw s3Error(error, `store ${key}`);
       }
       return { sizeBytes: body.length };
+    },
+
+    async putStream({ key, body, contentType, signal }) {
+      const Key = objectKey(key);
+      throwIfAborted(signal, `${PREFIX} putStream`);
+      await ready();
+      // The body's own failure (a download cut, a budget refused) is the caller's error, not a
+      // storage error: it is rethrown as it came, after the upload was aborted.
+      let sizeBytes = 0;
+      let bodyFailure: { error: unknown } | undefined;
+      async function* counted(): AsyncGenerator<Uint8Array> {
+        try {
+          for await (const chunk of body) {
+            sizeBytes += chunk.byteLength;
+            yield chunk;
+          }
+        } catch (error) {
+          bodyFailure = { error };
+          throw error;
+        }
+      }
+      try {
+        await uploadMultipart({
+          client,
+          bucket,
+          key: Key,
+          body: counted(),
+          contentType,
+          partSizeBytes,
+          concurrency: options.partConcurrency ?? 4,
+          signal,
+        });
+      } catch (error) {
+        if (bodyFailure) throw bodyFailure.error;
+        throw s3Error(error, `store ${key}`);
+      }
+      return { sizeBytes };
     },
 
     async get({ key, signal }) {
@@ -204,7 +246,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
         expiresInSeconds < 1 ||
         expiresInSeconds > MAX_EXPIRY_SECONDS
       ) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'invalid-request',
           message: `${PREFIX} expiresInSeconds must be a whole number from 1 to ${MAX_EXPIRY_SECONDS} (7 days, the S3 maximum).`,
         });

@@ -2,7 +2,7 @@
 // filesystem stores until it is killed (mode `churn`) or races another process (mode `race`).
 // Every written payload carries its own SHA-256, so a reader can tell a torn write.
 import { createHash, randomBytes } from 'node:crypto';
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import { createFsBlobStore } from '../fs-blob-store.js';
 import { createFsBundleStore } from '../fs-bundle-store.js';
 import { createFsTaskStore } from '../fs-task-store.js';
@@ -41,7 +41,7 @@ async function saveNext(source: string): Promise<boolean> {
     });
     return true;
   } catch (error) {
-    if (WebtasksError.hasCode(error, 'conflict')) return false;
+    if (WebTasksError.hasCode(error, 'conflict')) return false;
     throw error;
   }
 }
@@ -87,7 +87,7 @@ async function race(): Promise<void> {
       });
       won.push(webTaskId);
     } catch (error) {
-      if (!WebtasksError.hasCode(error, 'conflict')) throw error;
+      if (!WebTasksError.hasCode(error, 'conflict')) throw error;
     }
   }
   process.stdout.write(`${JSON.stringify({ saved, won })}\n`);
