@@ -1,22 +1,20 @@
-import { type DownloadedFile, WebtasksError } from '@webtasks/core';
-import type { BrowserContext, Download, Locator, Page } from 'playwright-core';
-import type { EgressGuard } from './egress/egress-guard.js';
+import { stat } from 'node:fs/promises';
+import { type DownloadedFile, WebTasksError } from '@webtasks/core';
+import type { Download, Locator, Page } from 'playwright-core';
 import { PREFIX, pageError } from './errors.js';
 
-/** What a download needs from its session. */
+/** What a click download needs from its session. */
 export interface DownloadContext {
   page: Page;
-  context: BrowserContext;
-  guard: EgressGuard;
   /** Content types of responses seen by the egress router, by URL. */
   contentTypes: ReadonlyMap<string, string>;
   /** The `policy-denied` error for a refused URL. */
-  denied(url: string, reason: string): WebtasksError;
+  denied(url: string, reason: string): WebTasksError;
   /** Denials recorded since `since` (ms since the epoch). */
   deniedSince(since: number): { url: string; reason: string } | undefined;
+  /** Largest file a download may hold in memory. */
+  maxDownloadBytes: number;
 }
-
-const MAX_REDIRECTS = 10;
 const TYPES: Record<string, string> = {
   pdf: 'application/pdf',
   csv: 'text/csv',
@@ -28,7 +26,8 @@ const TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
 };
 
-function guessType(name: string): string {
+/** The content type a file name suggests. */
+export function guessType(name: string): string {
   return TYPES[name.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 }
 
@@ -52,25 +51,41 @@ export function suggestedNameOf(disposition: string | undefined, url: string): s
   }
 }
 
-async function readDownload(
-  download: Download,
-  contentTypes: ReadonlyMap<string, string>,
-): Promise<DownloadedFile> {
+async function readDownload(download: Download, ctx: DownloadContext): Promise<DownloadedFile> {
   const failure = await download.failure();
   if (failure)
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'page-error',
       message: `${PREFIX} the download of ${download.url()} failed: ${failure}`,
     });
+  const tooLarge = async () => {
+    await download.delete().catch(() => {});
+    return new WebTasksError({
+      code: 'page-error',
+      message: `${PREFIX} the download of ${download.url()} is larger than ${Math.round(ctx.maxDownloadBytes / 1048576)} MiB, the most one file may be`,
+    });
+  };
+  // Chromium saved the file to disk: a file past the limit is refused before it is read.
+  const path = await download.path().catch(() => undefined);
+  const onDisk = path ? await stat(path).catch(() => undefined) : undefined;
+  if (onDisk && onDisk.size > ctx.maxDownloadBytes) throw await tooLarge();
   const stream = await download.createReadStream();
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > ctx.maxDownloadBytes) {
+      stream.destroy();
+      throw await tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
   const suggestedName = download.suggestedFilename();
   await download.delete().catch(() => {});
   return {
     suggestedName,
     url: download.url(),
-    contentType: contentTypes.get(download.url()) ?? guessType(suggestedName),
+    contentType: ctx.contentTypes.get(download.url()) ?? guessType(suggestedName),
     body: new Uint8Array(Buffer.concat(chunks)),
   };
 }
@@ -100,15 +115,15 @@ export async function downloadByClick(
     event.catch(() => {});
     try {
       await locator.click({ timeout: Math.max(1, deadline - Date.now()) });
-      return await readDownload(await event, ctx.contentTypes);
+      return await readDownload(await event, ctx);
     } catch (error) {
-      if (WebtasksError.isInstance(error)) throw error;
+      if (WebTasksError.isInstance(error)) throw error;
       const denial = ctx.deniedSince(started);
       if (denial) throw ctx.denied(denial.url, denial.reason);
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
       if (timedOut && requests === 0 && attempt === 1 && Date.now() < deadline) continue;
       if (timedOut && ctx.page.url() !== urlBefore) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'page-error',
           message: `${PREFIX} the click opened ${ctx.page.url()} instead of downloading it; download that URL instead (files.download(url))`,
           cause: error,
@@ -119,64 +134,8 @@ export async function downloadByClick(
       ctx.page.off('request', onRequest);
     }
   }
-  throw new WebtasksError({
+  throw new WebTasksError({
     code: 'page-error',
     message: `${PREFIX} the click did not start a download within ${timeoutMs} ms`,
-  });
-}
-
-/**
- * Fetch `url` (absolute, or relative to the page) through the context, so its cookies apply,
- * checking the egress policy at every redirect hop.
- */
-export async function downloadByUrl(
-  ctx: DownloadContext,
-  rawUrl: string,
-  timeoutMs: number,
-): Promise<DownloadedFile> {
-  let url: string;
-  try {
-    url = new URL(rawUrl, ctx.page.url() === 'about:blank' ? undefined : ctx.page.url()).href;
-  } catch {
-    throw new WebtasksError({
-      code: 'invalid-request',
-      message: `${PREFIX} download: "${rawUrl}" is not a valid URL`,
-    });
-  }
-  const deadline = Date.now() + timeoutMs;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const verdict = await ctx.guard.check(url);
-    if (!verdict.allowed) throw ctx.denied(url, verdict.reason);
-    let response: Awaited<ReturnType<BrowserContext['request']['fetch']>>;
-    try {
-      response = await ctx.context.request.fetch(url, {
-        maxRedirects: 0,
-        failOnStatusCode: false,
-        timeout: Math.max(1, deadline - Date.now()),
-      });
-    } catch (error) {
-      throw pageError(`download of ${url}`, error);
-    }
-    const headers = response.headers();
-    if (response.status() >= 300 && response.status() < 400 && headers['location']) {
-      url = new URL(headers['location'], url).href;
-      await response.dispose();
-      continue;
-    }
-    if (response.status() >= 400) {
-      await response.dispose();
-      throw new WebtasksError({
-        code: 'page-error',
-        message: `${PREFIX} download of ${url} failed with HTTP ${response.status()}`,
-      });
-    }
-    const body = new Uint8Array(await response.body());
-    await response.dispose();
-    const suggestedName = suggestedNameOf(headers['content-disposition'], url);
-    return { suggestedName, url, contentType: headers['content-type'] ?? guessType(suggestedName), body };
-  }
-  throw new WebtasksError({
-    code: 'page-error',
-    message: `${PREFIX} download of ${rawUrl} redirected more than ${MAX_REDIRECTS} times`,
   });
 }

@@ -1,16 +1,16 @@
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 
 /** Prefix of every message of this adapter. */
 export const PREFIX = '[webtasks:browser-playwright]';
 
 /** A malformed command (generated code is untrusted: say exactly what was wrong). */
-export function invalidRequest(message: string, details?: unknown): WebtasksError {
-  return new WebtasksError({ code: 'invalid-request', message: `${PREFIX} ${message}`, details });
+export function invalidRequest(message: string, details?: unknown): WebTasksError {
+  return new WebTasksError({ code: 'invalid-request', message: `${PREFIX} ${message}`, details });
 }
 
 /** The browser process is gone. */
-export function browserCrashed(cause?: unknown): WebtasksError {
-  return new WebtasksError({
+export function browserCrashed(cause?: unknown): WebTasksError {
+  return new WebTasksError({
     code: 'browser-crashed',
     message: `${PREFIX} the browser crashed or was closed; open a new session (the provider relaunches the browser)`,
     cause,
@@ -45,9 +45,9 @@ export function shortPlaywrightMessage(error: unknown): string {
 }
 
 /** A failed page command, with Playwright's message (e.g. a locator timeout). */
-export function pageError(what: string, error: unknown): WebtasksError {
+export function pageError(what: string, error: unknown): WebTasksError {
   const timeout = error instanceof Error && error.name === 'TimeoutError';
-  return new WebtasksError({
+  return new WebTasksError({
     code: 'page-error',
     message: `${PREFIX} ${what} failed: ${shortPlaywrightMessage(error)}`,
     cause: error,
@@ -61,4 +61,28 @@ export function isClosedError(error: unknown): boolean {
   return /Target page, context or browser has been closed|Browser has been closed|Target closed|browser has disconnected|Page crashed|Target crashed/i.test(
     message,
   );
+}
+
+const NET_ERRORS: Array<[RegExp, string]> = [
+  [/ECONNREFUSED/, 'ERR_CONNECTION_REFUSED'],
+  [/does not resolve/, 'ERR_NAME_NOT_RESOLVED'],
+  [/EHOSTUNREACH|ENETUNREACH/, 'ERR_ADDRESS_UNREACHABLE'],
+  [/ECONNRESET|dropped/, 'ERR_CONNECTION_RESET'],
+  [/ETIMEDOUT|no answer within/, 'ERR_CONNECTION_TIMED_OUT'],
+];
+
+/**
+ * The egress proxy could not reach a destination and answered 502: the `page-error` a
+ * navigation gets, named as Chromium names the failure when it connects by itself.
+ */
+export function unreachable(url: string, encodedReason: string | undefined): WebTasksError {
+  let reason = 'the destination could not be reached';
+  try {
+    if (encodedReason) reason = decodeURIComponent(encodedReason);
+  } catch {}
+  const name = NET_ERRORS.find(([pattern]) => pattern.test(reason))?.[1] ?? 'ERR_FAILED';
+  return new WebTasksError({
+    code: 'page-error',
+    message: `${PREFIX} navigation failed: net::${name} at ${url} (${reason})`,
+  });
 }

@@ -1,5 +1,5 @@
 import { type JsonValue, LOCATOR_OPS, PAGE_OPS, type PageCommand } from '@webtasks/core';
-import type { Page } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import {
   type ArgLimits,
   expectArgCount,
@@ -12,14 +12,22 @@ import {
 } from './command-args.js';
 import { invalidRequest } from './errors.js';
 import { executeLocatorOp } from './locator-ops.js';
+import { bounded, boundedPageFunctionSource } from './session-caps.js';
 import { pageFunction, toJson } from './to-json.js';
 
 /** What a command needs besides the page. */
 export interface CommandContext {
   page: Page;
   limits: ArgLimits;
+  /** Largest result of evaluate, $eval and $$eval, in characters, refused in the page. */
+  maxResultChars: number;
   /** Throws `policy-denied` when the egress policy refuses `url`. */
   assertNavigable(url: string): Promise<void>;
+  /**
+   * Throws when a navigation ended on the egress proxy's own refusal (a redirect hop to a
+   * denied address: `policy-denied`) or on a failure of the upstream proxy (`proxy-error`).
+   */
+  assertResponse(response: Response | null): void;
 }
 
 // Playwright's generic evaluate signatures are too deep for the compiler with a runtime-built function.
@@ -72,7 +80,7 @@ async function executePageOp(
       const url = stringArg(op, args, 0, 'url');
       const options = opts(1, { ...NAV, referer: 'string' });
       await context.assertNavigable(url);
-      await retryOnErrorPageRace(() => page.goto(url, options));
+      context.assertResponse(await retryOnErrorPageRace(() => page.goto(url, options)));
       return null;
     }
     case 'url':
@@ -88,7 +96,7 @@ async function executePageOp(
     case 'goBack':
     case 'goForward':
       expectArgCount(op, args, 0, 1);
-      await retryOnErrorPageRace(() => page[op](opts(0, NAV)));
+      context.assertResponse(await retryOnErrorPageRace(() => page[op](opts(0, NAV))));
       return null;
     case 'waitForURL':
       expectArgCount(op, args, 1, 2);
@@ -121,21 +129,23 @@ async function executePageOp(
     case 'evaluate':
       expectArgCount(op, args, 1, 2);
       return toJson(
-        await (page.evaluate.bind(page) as unknown as LooseEvaluate)(
-          pageFunction(functionArg(op, args, 0)),
-          args[1] ?? null,
+        await bounded(op, context.maxResultChars, () =>
+          (page.evaluate.bind(page) as unknown as LooseEvaluate)(
+            pageFunction(boundedPageFunctionSource(functionArg(op, args, 0), context.maxResultChars)),
+            args[1] ?? null,
+          ),
         ),
       );
     case '$eval':
     case '$$eval': {
       expectArgCount(op, args, 2, 3);
       const selector = stringArg(op, args, 0, 'selector');
-      const fn = pageFunction(functionArg(op, args, 1));
+      const fn = pageFunction(boundedPageFunctionSource(functionArg(op, args, 1), context.maxResultChars));
       const arg = args[2] ?? null;
       const evaluate = (op === '$eval'
         ? page.$eval.bind(page)
         : page.$$eval.bind(page)) as unknown as LooseEvaluate;
-      return toJson(await evaluate(selector, fn, arg));
+      return toJson(await bounded(op, context.maxResultChars, () => evaluate(selector, fn, arg)));
     }
     case 'keyboard.press':
       expectArgCount(op, args, 1, 2);

@@ -3,6 +3,7 @@ import { expectArgCount, functionArg, type OptionSpec, optionsArg, stringArg } f
 import { invalidRequest } from './errors.js';
 import type { CommandContext } from './execute-command.js';
 import { buildLocator } from './locator-chain.js';
+import { bounded, boundedPageFunctionSource } from './session-caps.js';
 import { pageFunction, toJson } from './to-json.js';
 
 const T: OptionSpec = { timeout: 'timeout' };
@@ -126,12 +127,16 @@ export async function executeLocatorOp(
     case 'evaluate': {
       expectArgCount(op, args, 1, 3);
       const evaluate = locator.evaluate.bind(locator) as unknown as LooseEvaluate;
-      return toJson(await evaluate(pageFunction(functionArg(op, args, 0)), args[1] ?? null, opts(2, T)));
+      const fn = pageFunction(boundedPageFunctionSource(functionArg(op, args, 0), context.maxResultChars));
+      return toJson(
+        await bounded(op, context.maxResultChars, () => evaluate(fn, args[1] ?? null, opts(2, T))),
+      );
     }
     case 'evaluateAll': {
       expectArgCount(op, args, 1, 2);
       const evaluateAll = locator.evaluateAll.bind(locator) as unknown as LooseEvaluate;
-      return toJson(await evaluateAll(pageFunction(functionArg(op, args, 0)), args[1] ?? null));
+      const fn = pageFunction(boundedPageFunctionSource(functionArg(op, args, 0), context.maxResultChars));
+      return toJson(await bounded(op, context.maxResultChars, () => evaluateAll(fn, args[1] ?? null)));
     }
     default:
       throw invalidRequest(`unknown locator operation "${op.slice(0, 40)}"`);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import { type FixtureSites, startFixtureSites } from '@webtasks/test-suite';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +44,8 @@ describe('createPlaywrightBrowserProvider', () => {
       const error = await before
         .execute({ command: { target: 'page', op: 'title', args: [] } })
         .catch((e: unknown) => e);
-      expect(WebtasksError.hasCode(error, 'browser-crashed')).toBe(true);
-      expect((error as WebtasksError).retryable).toBe(true);
+      expect(WebTasksError.hasCode(error, 'browser-crashed')).toBe(true);
+      expect((error as WebTasksError).retryable).toBe(true);
 
       const after = await provider.openSession();
       await after.execute({ command: { target: 'page', op: 'goto', args: [`${sites.baseUrl}/tables`] } });
@@ -100,9 +100,9 @@ describe('createPlaywrightBrowserProvider', () => {
         const session = await shared.openSession();
         const error = await session
           .execute({ command: { target: 'page', op: 'goto', args: [`http://${name}:${sites.port}/`] } })
-          .catch((e: unknown) => e as WebtasksError);
+          .catch((e: unknown) => e as WebTasksError);
         expect(error).toMatchObject({ code: 'policy-denied' });
-        expect((error as WebtasksError).message).toContain(`${name.toLowerCase()} resolves to`);
+        expect((error as WebTasksError).message).toContain(`${name.toLowerCase()} resolves to`);
         expect(sites.requests.some((r) => r.host.startsWith(name))).toBe(false);
         await session.close();
       }
@@ -149,10 +149,38 @@ describe('createPlaywrightBrowserProvider', () => {
             args: [],
           },
         });
-        await session.getPage().waitForURL(/^chrome-error:/);
+        // The egress proxy answers the refused navigation itself (403, the reason as the page).
+        await session.getPage().waitForURL(target);
+        expect(await session.getPage().textContent('body')).toContain(
+          'Blocked by the webtasks egress policy',
+        );
         const snapshot = await session.observe();
         expect(snapshot.text).toContain(`the egress policy blocked a navigation to ${target}`);
         expect((await session.observe()).text).not.toContain('egress policy blocked');
+      } finally {
+        await session.close();
+      }
+    });
+
+    it('notes a refused HTTPS navigation the page made itself (a tunnel the proxy refused)', async () => {
+      const session = await shared.openSession({ egress: { allowHosts: [`127.0.0.1:${sites.port}`] } });
+      try {
+        const target = 'https://127.0.0.1:8443/account';
+        await session.execute({
+          command: { target: 'page', op: 'goto', args: [`${sites.baseUrl}/testing/embed`] },
+        });
+        const failed = session.getPage().waitForEvent('requestfailed');
+        await session.execute({
+          command: {
+            target: 'page',
+            op: 'evaluate',
+            args: [{ fn: '(href) => { location.href = href; }' }, target],
+          },
+        });
+        expect((await failed).failure()?.errorText).toContain('ERR_TUNNEL_CONNECTION_FAILED');
+        await session.getPage().waitForURL(/^chrome-error:/);
+        const snapshot = await session.observe();
+        expect(snapshot.text).toContain(`the egress policy blocked a navigation to ${target}`);
       } finally {
         await session.close();
       }

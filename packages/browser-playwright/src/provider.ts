@@ -4,13 +4,14 @@ import {
   type CallOptions,
   type OpenSessionOptions,
   throwIfAborted,
+  type WebTasksError,
 } from '@webtasks/core';
 import { type Browser, chromium } from 'playwright-core';
-import { createEgressGuard } from './egress/egress-guard.js';
-import { type EgressDenial, installEgressRouting } from './egress/egress-routing.js';
 import { browserCrashed, invalidRequest, PREFIX } from './errors.js';
 import { type PlaywrightBrowserProviderOptions, resolveProviderOptions } from './options.js';
 import { PlaywrightBrowserSession } from './session.js';
+import { enforceSessionCaps } from './session-caps.js';
+import { openSessionNetwork } from './session-network.js';
 
 /** A `BrowserProvider` on Playwright and Chromium. */
 export interface PlaywrightBrowserProvider extends BrowserProvider {
@@ -18,9 +19,6 @@ export interface PlaywrightBrowserProvider extends BrowserProvider {
   /** The Playwright browser (launched on first use): an escape hatch. */
   getInstance(): Promise<Browser>;
 }
-
-const MAX_DENIALS = 50;
-const MAX_CONTENT_TYPES = 500;
 
 /**
  * Chromium through playwright-core: one browser per provider (launched lazily, reused,
@@ -77,46 +75,50 @@ export function createPlaywrightBrowserProvider(
     sessionOptions: OpenSessionOptions,
   ): Promise<PlaywrightBrowserSession> => {
     const commandTimeoutMs = sessionOptions.commandTimeoutMs ?? config.commandTimeoutMs;
-    const guard = createEgressGuard(sessionOptions.egress ?? config.egress);
-    const denials: EgressDenial[] = [];
-    const contentTypes = new Map<string, string>();
-    const context = await browser.newContext({
-      serviceWorkers: 'block',
-      acceptDownloads: true,
-      viewport: config.viewport,
+    const network = await openSessionNetwork({
+      config,
+      logger,
+      ...(sessionOptions.egress ? { egress: sessionOptions.egress } : {}),
+      ...(sessionOptions.proxy ? { proxy: sessionOptions.proxy } : {}),
     });
+    let context: Awaited<ReturnType<Browser['newContext']>>;
+    try {
+      // Every connection of the context, loopback included (Playwright adds `<-loopback>` to
+      // the bypass list), goes through the session's egress proxy.
+      context = await browser.newContext({
+        proxy: { server: network.proxy.server },
+        acceptDownloads: true,
+        viewport: config.viewport,
+        ...(sessionOptions.storageState ? { storageState: sessionOptions.storageState } : {}),
+      });
+    } catch (error) {
+      await network.close();
+      throw error;
+    }
     try {
       context.setDefaultTimeout(commandTimeoutMs);
       context.setDefaultNavigationTimeout(config.navigationTimeoutMs);
       if (sessionOptions.trace) await context.tracing.start({ screenshots: true, snapshots: true });
-      await installEgressRouting(context, {
-        guard,
-        logger,
-        fetchTimeoutMs: config.navigationTimeoutMs,
-        onDenied(denial) {
-          denials.push(denial);
-          if (denials.length > MAX_DENIALS) denials.shift();
-        },
-        onResponse(url, headers) {
-          const type = headers['content-type'];
-          if (type === undefined) return;
-          contentTypes.set(url, type);
-          if (contentTypes.size > MAX_CONTENT_TYPES)
-            contentTypes.delete(contentTypes.keys().next().value as string);
-        },
+      network.watch(context);
+      let capViolation: WebTasksError | undefined;
+      enforceSessionCaps(context, config, (error) => {
+        capViolation = error;
+        logger.warn('a session went over a cap', { error: error.message });
       });
       const page = await context.newPage();
       const session = new PlaywrightBrowserSession({
+        capViolation: () => capViolation,
+        maxResultBytes: config.maxResultBytes,
         context,
         page,
-        guard,
-        denials,
-        contentTypes,
+        network,
         trace: sessionOptions.trace === true,
         commandTimeoutMs,
         navigationTimeoutMs: config.navigationTimeoutMs,
         maxTimeoutMs: config.maxTimeoutMs,
         downloadSpacingMs: config.downloadSpacingMs,
+        maxConcurrentDownloads: config.maxConcurrentDownloads,
+        downloadIdleTimeoutMs: config.downloadIdleTimeoutMs,
         logger,
         isBrowserAlive: () => browser.isConnected(),
         onClose: (s) => sessions.delete(s),
@@ -125,13 +127,19 @@ export function createPlaywrightBrowserProvider(
       return session;
     } catch (error) {
       await context.close().catch(() => {});
+      await network.close();
       throw error;
     }
   };
 
   return {
     specificationVersion: 'v1',
-    capabilities: { traces: true, downloads: true, screenshots: true } satisfies BrowserCapabilities,
+    capabilities: {
+      traces: true,
+      downloads: true,
+      screenshots: true,
+      storageState: true,
+    } satisfies BrowserCapabilities,
 
     async openSession(sessionOptions: OpenSessionOptions = {}) {
       throwIfAborted(sessionOptions.signal, 'openSession');

@@ -7,36 +7,46 @@ import {
   type BrowserSession,
   type CallOptions,
   type DownloadedFile,
+  type DownloadStream,
   type DownloadTrigger,
   type JsonValue,
   type Logger,
   type PageCommand,
   type PageSnapshot,
+  type StorageState,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { downloadByClick, downloadByUrl } from './download.js';
-import type { EgressGuard } from './egress/egress-guard.js';
-import type { EgressDenial } from './egress/egress-routing.js';
-import { browserCrashed, invalidRequest, isClosedError, PREFIX, pageError } from './errors.js';
+import { CookieCache } from './cookie-cache.js';
+import { downloadByClick } from './download.js';
+import { DENIED_HEADER, type EgressDenial } from './egress/egress-denial.js';
+import { browserCrashed, invalidRequest, isClosedError, PREFIX, pageError, unreachable } from './errors.js';
 import { type CommandContext, executeCommand } from './execute-command.js';
+import { fetchFile } from './fetch-file.js';
 import { buildLocator } from './locator-chain.js';
 import { observePage } from './observe.js';
+import { proxyError, type SessionNetwork } from './session-network.js';
 
 /** What a session gets from its provider. */
 export interface SessionSetup {
   context: BrowserContext;
   page: Page;
-  guard: EgressGuard;
-  /** Filled by the egress router. */
-  denials: EgressDenial[];
-  contentTypes: Map<string, string>;
+  /** The session's egress proxy, policy and what they refused. */
+  network: SessionNetwork;
   trace: boolean;
   commandTimeoutMs: number;
   navigationTimeoutMs: number;
   maxTimeoutMs: number;
   downloadSpacingMs: number;
+  /** URL downloads (`fetchFile`) of one session running at once; more wait their turn. */
+  maxConcurrentDownloads: number;
+  /** A URL download's body is cut when no byte arrived for this long. */
+  downloadIdleTimeoutMs: number;
+  /** Largest evaluate result, in characters, refused in the page. */
+  maxResultBytes: number;
+  /** The cap the session went over (pages, frames), if any: every later command fails with it. */
+  capViolation(): WebTasksError | undefined;
   logger: Logger;
   isBrowserAlive(): boolean;
   onClose(session: PlaywrightBrowserSession): void;
@@ -45,8 +55,8 @@ export interface SessionSetup {
 const EVALUATE_OPS = new Set(['evaluate', 'evaluateAll', '$eval', '$$eval']);
 
 /** The `policy-denied` error for `url`. */
-export function policyDenied(url: string, reason: string): WebtasksError {
-  return new WebtasksError({
+export function policyDenied(url: string, reason: string): WebTasksError {
+  return new WebTasksError({
     code: 'policy-denied',
     message: `${PREFIX} the egress policy refused ${url}: ${reason}`,
     details: { url },
@@ -58,11 +68,19 @@ export class PlaywrightBrowserSession implements BrowserSession {
   readonly id = `bs_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   private closed = false;
   private crashed = false;
-  private lastDownloadAt = 0;
+  private lastClickDownloadAt = 0;
+  private fetchesRunning = 0;
+  private readonly fetchQueue: Array<() => void> = [];
+  private userAgent: Promise<string | undefined> | undefined;
   private lastObserveAt = 0;
   private readonly commandContext: CommandContext;
+  /** The cookie jar as downloads by URL send it; invalidated by commands, responses, navigations. */
+  private readonly cookies: CookieCache;
 
   constructor(private readonly setup: SessionSetup) {
+    this.cookies = new CookieCache(setup.context);
+    setup.context.on('response', () => this.cookies.invalidate());
+    setup.page.on('framenavigated', () => this.cookies.invalidate());
     setup.page.on('crash', () => {
       this.crashed = true;
       setup.logger.warn('page crashed', { session: this.id });
@@ -70,6 +88,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
     this.commandContext = {
       page: setup.page,
       limits: { maxTimeoutMs: setup.maxTimeoutMs },
+      maxResultChars: setup.maxResultBytes,
       assertNavigable: async (url) => {
         let absolute: string;
         try {
@@ -77,8 +96,20 @@ export class PlaywrightBrowserSession implements BrowserSession {
         } catch {
           return; // Playwright reports an invalid URL itself.
         }
-        const verdict = await setup.guard.check(absolute);
+        const verdict = await setup.network.guard.check(absolute);
         if (!verdict.allowed && verdict.kind !== 'unresolvable') throw policyDenied(absolute, verdict.reason);
+      },
+      assertResponse: (response) => {
+        const marker = response?.headers()[DENIED_HEADER];
+        if (!response || marker === undefined) return;
+        const url = response.url();
+        if (marker === 'denied') {
+          const denial = setup.network.denials.findLast((d) => d.url === url);
+          throw policyDenied(url, denial?.reason ?? 'refused by the egress proxy');
+        }
+        const failure = this.upstreamFailureSince(Date.now() - setup.navigationTimeoutMs);
+        if (failure) throw failure;
+        throw unreachable(url, response.headers()[`${DENIED_HEADER}-reason`]);
       },
     };
   }
@@ -89,7 +120,19 @@ export class PlaywrightBrowserSession implements BrowserSession {
   }
 
   private deniedSince(since: number): EgressDenial | undefined {
-    return this.setup.denials.findLast((d) => d.at >= since - 5);
+    return this.setup.network.denials.findLast((d) => d.at >= since - 5);
+  }
+
+  /** The upstream proxy failed since `since`: the error that names it (password masked). */
+  private upstreamFailureSince(since: number): WebTasksError | undefined {
+    const { upstream, upstreamFailures } = this.setup.network;
+    const failure = upstreamFailures.findLast((f) => f.at >= since - 5);
+    if (!upstream || !failure) return undefined;
+    return proxyError(
+      upstream,
+      failure.message,
+      'check the proxy setting (request field proxy, WEBTASKS_PROXY or --proxy)',
+    );
   }
 
   /**
@@ -107,12 +150,20 @@ export class PlaywrightBrowserSession implements BrowserSession {
       .catch(() => {});
   }
 
-  private toError(error: unknown, what: string, started: number): WebtasksError {
-    if (WebtasksError.isInstance(error)) return error;
+  private toError(error: unknown, what: string, started: number): WebTasksError {
+    if (WebTasksError.isInstance(error)) return error;
+    const violation = this.setup.capViolation();
+    if (violation) return violation;
     if (this.crashed || !this.setup.isBrowserAlive()) return browserCrashed(error);
     if (this.closed && isClosedError(error)) return invalidRequest(`${what}: the session is closed`);
     const message = error instanceof Error ? error.message : String(error);
-    if (/ERR_BLOCKED_BY_CLIENT/.test(message)) {
+    if (
+      /ERR_TUNNEL_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_CLOSED/.test(
+        message,
+      )
+    ) {
+      const upstreamFailure = this.upstreamFailureSince(started);
+      if (upstreamFailure) return upstreamFailure;
       const denial = this.deniedSince(started);
       if (denial) return policyDenied(denial.url, denial.reason);
     }
@@ -125,8 +176,13 @@ export class PlaywrightBrowserSession implements BrowserSession {
     signal: AbortSignal | undefined,
     limitMs: number,
     work: () => Promise<T>,
+    /** Whether the work may change cookies (every command but a download by URL). */
+    touchesCookies = true,
   ): Promise<T> {
+    if (touchesCookies) this.cookies.invalidate();
     throwIfAborted(signal, what);
+    const violation = this.setup.capViolation();
+    if (violation) throw violation;
     if (this.closed) throw invalidRequest(`${what}: the session is closed; open a new one`);
     if (this.crashed || !this.setup.isBrowserAlive()) throw browserCrashed();
     const started = Date.now();
@@ -136,7 +192,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
       timer = setTimeout(
         () =>
           reject(
-            new WebtasksError({
+            new WebTasksError({
               code: 'page-error',
               message: `${PREFIX} ${what} did not finish within ${limitMs} ms; the page may be stuck: close this session`,
             }),
@@ -155,6 +211,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
     } finally {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
+      if (touchesCookies) this.cookies.invalidate();
     }
   }
 
@@ -179,7 +236,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
         timeoutMs: this.setup.commandTimeoutMs,
       });
       // A click that navigated to a refused URL leaves Chromium's error page: say why.
-      const blocked = this.setup.denials
+      const blocked = this.setup.network.denials
         .filter((d) => d.at >= since && d.resourceType === 'document')
         .slice(-3);
       if (blocked.length === 0) return snapshot;
@@ -204,36 +261,148 @@ export class PlaywrightBrowserSession implements BrowserSession {
 
   download(options: { trigger: DownloadTrigger; timeoutMs?: number } & CallOptions): Promise<DownloadedFile> {
     const trigger = options?.trigger as DownloadTrigger | undefined;
+    if (trigger?.kind === 'url') {
+      if (typeof trigger.url !== 'string')
+        return Promise.reject(invalidRequest('download: trigger.url must be a string'));
+      return this.fetchFile({ ...options, url: trigger.url }).then(async (file) => {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of file.body) chunks.push(chunk);
+        const { body: _body, ...meta } = file;
+        return { ...meta, body: new Uint8Array(Buffer.concat(chunks)) };
+      });
+    }
     const timeoutMs = Math.min(options?.timeoutMs ?? this.setup.navigationTimeoutMs, this.setup.maxTimeoutMs);
     return this.run('download', options?.signal, timeoutMs + 5000, async () => {
       if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
         throw invalidRequest('download: timeoutMs must be a positive number');
-      const wait = this.lastDownloadAt + this.setup.downloadSpacingMs - Date.now();
+      if (trigger?.kind !== 'click')
+        throw invalidRequest('download: trigger must be { kind: "click", locator } or { kind: "url", url }');
+      // Chromium drops anchor downloads started in quick succession from one tab: space
+      // clicks (URL downloads never go through the browser's download manager).
+      const wait = this.lastClickDownloadAt + this.setup.downloadSpacingMs - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      this.lastDownloadAt = Date.now();
+      this.lastClickDownloadAt = Date.now();
       const ctx = {
         page: this.setup.page,
-        context: this.setup.context,
-        guard: this.setup.guard,
-        contentTypes: this.setup.contentTypes,
+        contentTypes: this.setup.network.contentTypes,
+        maxDownloadBytes: this.setup.network.maxDownloadBytes,
         denied: policyDenied,
         deniedSince: (since: number) => this.deniedSince(since),
       };
-      if (trigger?.kind === 'click')
-        return downloadByClick(ctx, buildLocator(this.setup.page, trigger.locator), timeoutMs);
-      if (trigger?.kind === 'url') {
-        if (typeof trigger.url !== 'string') throw invalidRequest('download: trigger.url must be a string');
-        return downloadByUrl(ctx, trigger.url, timeoutMs);
-      }
-      throw invalidRequest('download: trigger must be { kind: "click", locator } or { kind: "url", url }');
+      return downloadByClick(ctx, buildLocator(this.setup.page, trigger.locator), timeoutMs);
     });
+  }
+
+  /** The context's cookies and localStorage now, as Playwright reports them. */
+  async storageState(_options: CallOptions = {}): Promise<StorageState> {
+    const state = await this.setup.context.storageState();
+    return {
+      cookies: state.cookies.map((cookie) => ({ ...cookie })),
+      origins: state.origins.map((origin) => ({
+        origin: origin.origin,
+        localStorage: origin.localStorage.map((item) => ({ ...item })),
+      })),
+    };
+  }
+
+  /**
+   * Fetch a file by URL without the browser's download manager, at most
+   * `maxConcurrentDownloads` at once (a slot is held until the body is read or dropped).
+   */
+  async fetchFile(
+    options: { url: string; timeoutMs?: number; maxBytes?: number } & CallOptions,
+  ): Promise<DownloadStream> {
+    const timeoutMs = Math.min(options?.timeoutMs ?? this.setup.navigationTimeoutMs, this.setup.maxTimeoutMs);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw invalidRequest('download: timeoutMs must be a positive number');
+    if (typeof options?.url !== 'string') throw invalidRequest('download: url must be a string');
+    // Waiting for a slot does not count against the timeout.
+    await this.takeFetchSlot(options.signal);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.releaseFetchSlot();
+    };
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let work: Promise<DownloadStream> | undefined;
+    try {
+      return await this.run(
+        'download',
+        options.signal,
+        timeoutMs + 5000,
+        async () => {
+          this.userAgent ??= this.setup.page.evaluate(() => navigator.userAgent).catch(() => undefined);
+          const userAgent = await this.userAgent;
+          work = fetchFile(
+            {
+              cookieHeader: (url) => this.cookies.headerFor(url),
+              guard: this.setup.network.guard,
+              pageUrl: this.setup.page.url(),
+              userAgent,
+              egress: this.setup.network.proxy,
+              maxDownloadBytes: this.setup.network.maxDownloadBytes,
+              idleTimeoutMs: this.setup.downloadIdleTimeoutMs,
+              denied: policyDenied,
+              deniedSince: (since: number) => this.deniedSince(since),
+            },
+            {
+              url: options.url,
+              timeoutMs,
+              ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+              signal: controller.signal,
+              onEnd: release,
+            },
+          );
+          return work;
+        },
+        false,
+      );
+    } catch (error) {
+      // Gave up (timeout, abort, closed session): a body that arrives later is dropped.
+      controller.abort();
+      work?.then((file) => file.body[Symbol.asyncIterator]().return?.(), release);
+      if (!work) release();
+      throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Wait for a download slot. A waiter whose signal fired while queued is refused when its turn
+   * comes (no listener per waiter: a batch of hundreds shares the run's one signal).
+   */
+  private async takeFetchSlot(signal: AbortSignal | undefined): Promise<void> {
+    throwIfAborted(signal, 'download');
+    if (this.fetchesRunning < this.setup.maxConcurrentDownloads) {
+      this.fetchesRunning++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.fetchQueue.push(resolve));
+    this.fetchesRunning++;
+    if (signal?.aborted || this.closed) {
+      this.releaseFetchSlot();
+      throwIfAborted(signal, 'download');
+      throw invalidRequest('download: the session is closed; open a new one');
+    }
+  }
+
+  private releaseFetchSlot(): void {
+    this.fetchesRunning--;
+    this.fetchQueue.shift()?.();
   }
 
   async close(_options: CallOptions = {}): Promise<{ trace?: Uint8Array }> {
     if (this.closed) return {};
     this.closed = true;
     this.setup.onClose(this);
-    if (!this.setup.isBrowserAlive()) return {};
+    if (!this.setup.isBrowserAlive()) {
+      await this.setup.network.close();
+      return {};
+    }
     let trace: Uint8Array | undefined;
     if (this.setup.trace) {
       const path = join(tmpdir(), `webtasks-trace-${this.id}.zip`);
@@ -249,6 +418,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
     await this.setup.context.close().catch((error) => {
       this.setup.logger.debug('context close failed', { session: this.id, error: String(error) });
     });
+    await this.setup.network.close();
     return trace ? { trace } : {};
   }
 }

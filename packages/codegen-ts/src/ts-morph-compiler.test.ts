@@ -1,4 +1,4 @@
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import {
   bundleWithBody,
   DIRECTORY_BUNDLE,
@@ -98,7 +98,7 @@ describe('createTsMorphCompiler', () => {
     const queued = compiler.compile({ source: bundleWithBody(''), signal: controller.signal });
     controller.abort();
     const error = await queued.catch((e: unknown) => e);
-    expect(WebtasksError.hasCode(error, 'aborted')).toBe(true);
+    expect(WebTasksError.hasCode(error, 'aborted')).toBe(true);
     expect((await slow).ok).toBe(true);
     expect((await compiler.compile({ source: bundleWithBody('') })).ok).toBe(true);
   });
@@ -109,7 +109,7 @@ describe('createTsMorphCompiler', () => {
         "declare module 'webtasks:runtime' { export interface TaskContext { page: Missing } }",
     });
     const error = await broken.compile({ source: bundleWithBody('') }).catch((e: unknown) => e);
-    expect(WebtasksError.hasCode(error, 'invalid-config')).toBe(true);
+    expect(WebTasksError.hasCode(error, 'invalid-config')).toBe(true);
     expect((error as Error).message).toMatch(/^\[webtasks:codegen-ts\].*Missing/);
   }, 60_000);
 });

@@ -4,11 +4,13 @@ import {
   type CompileResult,
   RUNTIME_DECLARATIONS,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
-import { type CompileSettings, compileWithProject, precheck } from './compile-bundle.js';
-import { flattenMessage } from './type-diagnostics.js';
-import { createWarmProject, type WarmProject } from './warm-project.js';
+import type { CompileSettings } from './compile-bundle.js';
+import { compilerVersion } from './compiler-version.js';
+import type { WarmProject } from './warm-project.js';
+
+type CompilerEngine = typeof import('./compiler-engine.js');
 
 /** Options of `createTsMorphCompiler`. */
 export interface TsMorphCompilerOptions {
@@ -28,7 +30,8 @@ export interface TsMorphCompilerOptions {
 
 /** The ts-morph compiler: a `CodeCompiler` plus a way to pay the cold start early. */
 export interface TsMorphCodeCompiler extends CodeCompiler {
-  /** Build the warm project now (about a second) instead of on the first compile. */
+  readonly version: string;
+  /** Load ts-morph and build the warm project now (a second or more) instead of on the first compile. */
   warmUp(): Promise<void>;
 }
 
@@ -36,9 +39,11 @@ const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_DIAGNOSTICS = 50;
 
 /**
- * Create a `CodeCompiler` on ts-morph. It keeps one in-memory project warm (lib files parsed
- * once, only the bundle's text replaced), so a check costs tens of milliseconds after the
- * first. Compiles run one at a time in call order.
+ * Create a `CodeCompiler` on ts-morph. ts-morph is loaded on the first compile (or `warmUp`),
+ * not when this package is imported, so a process that only runs stored JavaScript never
+ * loads it. It keeps one in-memory project warm (lib files parsed once, only the bundle's
+ * text replaced), so a check costs tens of milliseconds after the first. Compiles run one at
+ * a time in call order.
  *
  * @example
  * const compiler = createTsMorphCompiler();
@@ -52,29 +57,37 @@ export function createTsMorphCompiler(options: TsMorphCompilerOptions = {}): TsM
     allowedGlobals: new Set(options.allowedGlobals ?? []),
   };
   const runtimeDeclarations = options.runtimeDeclarations ?? RUNTIME_DECLARATIONS;
+  const version = compilerVersion({ runtimeDeclarations, ...settings });
   let project: WarmProject | undefined;
+  let engine: CompilerEngine | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const warmProject = (): WarmProject => {
+  const loadEngine = async (): Promise<CompilerEngine> => {
+    engine ??= await import('./compiler-engine.js');
+    return engine;
+  };
+
+  const warmProject = (loaded: CompilerEngine): WarmProject => {
     if (project) return project;
-    const created = createWarmProject(runtimeDeclarations);
+    const created = loaded.createWarmProject(runtimeDeclarations);
     const problems = created.runtimeDiagnostics();
     if (problems.length > 0) {
-      throw new WebtasksError({
+      throw new WebTasksError({
         code: 'invalid-config',
-        message: `[webtasks:codegen-ts] The runtime declarations do not type-check (${problems.map(flattenMessage).join('; ')}): fix \`runtimeDeclarations\`.`,
+        message: `[webtasks:codegen-ts] The runtime declarations do not type-check (${problems.map(loaded.flattenMessage).join('; ')}): fix \`runtimeDeclarations\`.`,
       });
     }
     project = created;
     return created;
   };
 
-  const compileNow = (source: string): CompileResult => {
-    const rejected = precheck(source, settings);
+  const compileNow = async (source: string): Promise<CompileResult> => {
+    const loaded = await loadEngine();
+    const rejected = loaded.precheck(source, settings);
     if (rejected) return { ok: false, diagnostics: [rejected] };
-    const warm = warmProject();
+    const warm = warmProject(loaded);
     try {
-      return compileWithProject(warm, source, settings);
+      return loaded.compileWithProject(warm, source, settings);
     } catch (error) {
       // TypeScript should not throw on any input; if it does, start from a fresh project.
       project = undefined;
@@ -95,7 +108,7 @@ export function createTsMorphCompiler(options: TsMorphCompilerOptions = {}): TsM
   };
 
   /** Run `job` after every earlier call; stop waiting (and skip the job) when `signal` aborts. */
-  const enqueue = <T>(job: () => T, signal: AbortSignal | undefined): Promise<T> => {
+  const enqueue = <T>(job: () => T | Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
     throwIfAborted(signal, 'Compiling');
     const run = queue.then(() => {
       throwIfAborted(signal, 'Compiling');
@@ -112,6 +125,7 @@ export function createTsMorphCompiler(options: TsMorphCompilerOptions = {}): TsM
 
   return {
     specificationVersion: 'v1',
+    version,
     compile({ source, signal }) {
       try {
         return enqueue(() => compileNow(source), signal);
@@ -120,8 +134,8 @@ export function createTsMorphCompiler(options: TsMorphCompilerOptions = {}): TsM
       }
     },
     warmUp() {
-      return enqueue(() => {
-        warmProject();
+      return enqueue(async () => {
+        warmProject(await loadEngine());
       }, undefined);
     },
   };

@@ -1,4 +1,4 @@
-import { type GenerateOptions, type ToolDefinition, WebtasksError } from '@webtasks/core';
+import { type GenerateOptions, type ToolDefinition, WebTasksError } from '@webtasks/core';
 import { type FakeAnthropicServer, fakeReply, startFakeAnthropicServer } from '@webtasks/test-suite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -39,7 +39,7 @@ const body = (index = -1) => server.requests.at(index)?.body as any;
 const caught = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail('expected a rejection'),
-    (error: unknown) => error as WebtasksError,
+    (error: unknown) => error as WebTasksError,
   );
 
 describe('createAnthropicLanguageModel', () => {
@@ -235,8 +235,8 @@ describe('createAnthropicLanguageModel', () => {
     expect(body(1)).toMatchObject({ max_tokens: 1000, temperature: 0.2 });
   });
 
-  it('rejects a call whose signal is aborted with its reason when it is a WebtasksError', async () => {
-    const reason = new WebtasksError({ code: 'timeout', message: 'task timed out' });
+  it('rejects a call whose signal is aborted with its reason when it is a WebTasksError', async () => {
+    const reason = new WebTasksError({ code: 'timeout', message: 'task timed out' });
     const error = await caught(model().generate(call({ signal: AbortSignal.abort(reason) })));
     expect(error).toBe(reason);
   });

@@ -7,10 +7,10 @@ import {
   type Logger,
   type RetryPolicy,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
   withRetries,
 } from '@webtasks/core';
-import { classifyAnthropicFailure, toAnthropicWebtasksError } from './anthropic-errors.js';
+import { classifyAnthropicFailure, toAnthropicWebTasksError } from './anthropic-errors.js';
 import { fromAnthropicMessage } from './from-anthropic-response.js';
 import { type AnthropicModelAliases, DEFAULT_ANTHROPIC_MODELS, resolveModelId } from './model-ids.js';
 import { ThinkingMemory } from './thinking-memory.js';
@@ -55,7 +55,7 @@ export interface AnthropicLanguageModel extends LanguageModel {
  */
 export function createAnthropicLanguageModel(options: AnthropicLanguageModelOptions): AnthropicLanguageModel {
   if (typeof options.apiKey !== 'string' || options.apiKey.trim() === '') {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       message: '[webtasks:llm-anthropic] No API key: set ANTHROPIC_API_KEY / the `apiKey` option.',
     });
@@ -122,7 +122,7 @@ export function createAnthropicLanguageModel(options: AnthropicLanguageModelOpti
       });
       return request_id ? { ...result, requestId: request_id } : result;
     } catch (error) {
-      throw toAnthropicWebtasksError(error, failed);
+      throw toAnthropicWebTasksError(error, failed);
     }
   }
 

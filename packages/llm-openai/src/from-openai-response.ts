@@ -3,7 +3,7 @@ import {
   type JsonObject,
   type StopReason,
   type TokenUsage,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
 import type OpenAI from 'openai';
 
@@ -14,7 +14,7 @@ export function fromChatCompletion(
 ): Omit<GenerateResult, 'requestId'> {
   const choice = completion.choices?.[0];
   if (choice === undefined) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'model-error',
       message: `[webtasks:llm-openai] The server answered without choices for model "${modelId}". Check that it serves chat completions.`,
       retryable: true,
@@ -67,9 +67,9 @@ function malformed(
   raw: string,
   what: string,
   cause?: unknown,
-): WebtasksError {
+): WebTasksError {
   const preview = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
-  return new WebtasksError({
+  return new WebTasksError({
     code: 'model-error',
     message: `[webtasks:llm-openai] The model called tool "${toolName}" with arguments that ${what}: ${preview}. Retry the call, or use a model with reliable tool calling.`,
     cause,

@@ -1,4 +1,4 @@
-import type { GenerateOptions, ToolDefinition, WebtasksError } from '@webtasks/core';
+import type { GenerateOptions, ToolDefinition, WebTasksError } from '@webtasks/core';
 import { type FakeOpenAIServer, fakeReply, startFakeOpenAIServer } from '@webtasks/test-suite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -35,7 +35,7 @@ const body = (index = -1) => server.requests.at(index)?.body as any;
 const caught = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.fail('expected a rejection'),
-    (error: unknown) => error as WebtasksError,
+    (error: unknown) => error as WebTasksError,
   );
 
 describe('createOpenAICompatibleLanguageModel', () => {

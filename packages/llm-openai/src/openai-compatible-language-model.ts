@@ -6,13 +6,13 @@ import {
   type Logger,
   type RetryPolicy,
   throwIfAborted,
-  WebtasksError,
+  WebTasksError,
   withRetries,
 } from '@webtasks/core';
 import OpenAI from 'openai';
 import { fromChatCompletion } from './from-openai-response.js';
 import { type OpenAICompatibleModelAliases, resolveModelId, toAliases } from './model-ids.js';
-import { classifyOpenAIFailure, toOpenAIWebtasksError } from './openai-errors.js';
+import { classifyOpenAIFailure, toOpenAIWebTasksError } from './openai-errors.js';
 import { toChatRequest } from './to-openai-request.js';
 
 /** Options of `createOpenAICompatibleLanguageModel`. */
@@ -52,14 +52,14 @@ export function createOpenAICompatibleLanguageModel(
 ): OpenAICompatibleLanguageModel {
   const baseURL = options.baseURL.replace(/\/+$/, '');
   if (!/^https?:\/\/.+\/v1$/.test(baseURL)) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       message: `[webtasks:llm-openai] baseURL "${options.baseURL}" must be an http(s) URL ending in /v1, e.g. http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama).`,
     });
   }
   const aliases = toAliases(options.models);
   if (Object.values(aliases).some((id) => typeof id !== 'string' || id === '')) {
-    throw new WebtasksError({
+    throw new WebTasksError({
       code: 'invalid-config',
       message:
         '[webtasks:llm-openai] `models` needs a served model id for haiku, sonnet and opus (or one string for all).',
@@ -125,7 +125,7 @@ export function createOpenAICompatibleLanguageModel(
       });
       return request_id ? { ...result, requestId: request_id } : result;
     } catch (error) {
-      throw toOpenAIWebtasksError(error, failed);
+      throw toOpenAIWebTasksError(error, failed);
     }
   }
 

@@ -3,6 +3,8 @@ import type { SandboxErrorKind } from '@webtasks/core';
 /** Limits the child applies itself (the parent applies the others). */
 export interface ChildRunLimits {
   memoryMb: number;
+  /** Host calls that may wait for their reply at once; one more ends the run. */
+  maxConcurrentCalls: number;
   cpuTimeoutMs: number;
   maxOutputBytes: number;
   maxLogEntries: number;
@@ -38,6 +40,7 @@ const CHILD_ERROR_KINDS = new Set<string>([
   'output-too-large',
   'invalid-output',
   'invalid-code',
+  'too-many-calls',
   'aborted',
 ]);
 

@@ -1,5 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { HostCall, JsonValue, SandboxErrorKind, SandboxLimits } from '@webtasks/core';
+import {
+  type CallOptions,
+  checkHostCall,
+  type HostCall,
+  type JsonValue,
+  type SandboxErrorKind,
+  type SandboxLimits,
+} from '@webtasks/core';
 import { createRecordingSandboxHost } from '@webtasks/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIsolatedVmSandbox, type IsolatedVmSandbox } from './index.js';
@@ -48,9 +55,12 @@ function loadCorpus(): HostileProgram[] {
 
 const BLOCKED_URL = /^(file:|https?:\/\/(169\.254\.|127\.|localhost))/;
 
-/** The host of the corpus: a browser-like fake with an egress policy, which throws decorated errors. */
+/**
+ * The host of the corpus: a browser-like fake with an egress policy, which throws decorated
+ * errors. Like the engine's host, it checks each call's shape before recording or serving it.
+ */
 function hostileHost() {
-  return createRecordingSandboxHost((request: HostCall) => {
+  const recording = createRecordingSandboxHost((request: HostCall) => {
     if (request.kind === 'files.download')
       return { fileId: 'f', name: 'x.pdf', contentType: 'application/pdf', sizeBytes: 1, sourceUrl: '' };
     if (request.kind !== 'page') return null;
@@ -67,6 +77,10 @@ function hostileHost() {
     if (command.target === 'locator' && command.op === 'count') return 2;
     return null;
   });
+  return {
+    calls: recording.calls,
+    call: async (request: HostCall, options?: CallOptions) => recording.call(checkHostCall(request), options),
+  };
 }
 
 const BENIGN = `exports.default = async function run(ctx) {

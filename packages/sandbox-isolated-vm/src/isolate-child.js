@@ -1,8 +1,51 @@
+// @ts-check
 // The supervised child process: runs each task in a fresh V8 isolate (isolated-vm) and speaks to
 // the parent over IPC (see `child-messages.ts` for the protocol). Plain JavaScript so that the
 // same file runs from the sources in tests and from `dist` after a build, without a loader.
 // A fatal V8 out-of-memory in an isolate aborts this process; the parent contains that.
 import ivm from 'isolated-vm';
+
+/**
+ * Checked by tsc (`checkJs` for this file in the package's tsconfig) with the types below; it
+ * stays JavaScript so that the sources run without a loader.
+ * @import { ChildMessage, ChildOutcome, ChildRunLimits, ParentMessage } from './child-messages.js'
+ */
+/** @typedef {Extract<ParentMessage, { type: 'run' }>} RunMessage */
+/** @typedef {'timeout' | 'aborted' | 'memory'} StopReason */
+/** @typedef {Extract<ChildOutcome, { ok: false }>['kind']} FailureKind */
+/**
+ * The isolate's references the child calls into, once the bridge and the prelude are in place.
+ * @typedef {object} IsolateEntries
+ * @property {ivm.Context} context
+ * @property {ivm.Reference<(callId: number, reply: string) => void>} deliver
+ * @property {ivm.Reference<(fn: unknown, paramsJson: string) => void>} start
+ */
+/**
+ * An isolate prepared for a run; `binding.run` is set when a run takes it.
+ * @typedef {object} PreparedIsolate
+ * @property {ivm.Isolate} isolate
+ * @property {number} memoryMb
+ * @property {{ run: Run | undefined }} binding
+ * @property {Promise<IsolateEntries>} ready
+ */
+/**
+ * One run's state in the child.
+ * @typedef {object} Run
+ * @property {number} runId
+ * @property {ivm.Isolate} isolate
+ * @property {ChildRunLimits} limits
+ * @property {Set<number>} pending host calls sent to the parent and not yet answered
+ * @property {number} logs
+ * @property {StopReason | undefined} stopReason
+ * @property {ChildOutcome | undefined} outcome
+ * @property {number} heapBytes
+ * @property {number} cpuStartMs
+ * @property {number | undefined} cpuEndMs the isolate's CPU time when the run ended
+ * @property {ReturnType<typeof setInterval> | undefined} watchdog
+ * @property {number} watchdogTicks
+ * @property {boolean} heapPending
+ * @property {IsolateEntries['deliver'] | undefined} deliver
+ */
 
 const PRELUDE_FILE = 'webtasks-runtime.js';
 const CODE_FILE = 'task.js';
@@ -38,14 +81,20 @@ const mapSet = Map.prototype.set;
 const mapDelete = Map.prototype.delete;
 const COPY = { arguments: { copy: true } };
 let nextId = 1;
+let ended;
 globalThis.__wt_call = function (requestJson) {
   return new NativePromise((resolve, reject) => {
+    // Once the run ended, calls fail here with one shared Error, without crossing to the host:
+    // a flood of thousands of calls then costs neither host work nor an Error (and its stack) each.
+    if (ended !== undefined) return reject(ended);
     const id = nextId++;
     apply(mapSet, waiting, [id, [resolve, reject]]);
     const refused = host.applySync(undefined, [id, '' + requestJson], COPY);
     if (typeof refused === 'string') {
       apply(mapDelete, waiting, [id]);
-      reject(new NativeError(refused));
+      const error = new NativeError(refused[0] === '!' ? apply(slice, refused, [1]) : refused);
+      if (refused[0] === '!') ended = error;
+      reject(error);
     }
   });
 };
@@ -93,16 +142,20 @@ return function start(fn, paramsJson) {
 
 /** @type {string | undefined} */
 let prelude;
-/** V8's code cache for the prelude, produced by the first run: later compiles take a fraction of the time. */
+/**
+ * V8's code cache for the prelude, produced by the first run: later compiles take a fraction of the time.
+ * @type {ivm.ExternalCopy<ArrayBuffer> | undefined}
+ */
 let preludeCache;
-/** @type {Map<number, any>} */
+/** @type {Map<number, Run>} */
 const runs = new Map();
 
+/** @param {ChildMessage} message */
 function send(message) {
-  if (process.connected) process.send(message);
+  if (process.connected) process.send?.(message);
 }
 
-process.on('message', (message) => {
+process.on('message', (/** @type {ParentMessage} */ message) => {
   if (!message || typeof message !== 'object') return;
   if (message.type === 'init') {
     prelude = message.prelude;
@@ -114,7 +167,11 @@ process.on('message', (message) => {
     if (!run || run.outcome !== undefined || !run.pending.delete(message.callId)) return;
     const reply = message.ok ? `1${message.json}` : `0${message.message}`;
     enter(run, (timeout) =>
-      run.deliver.applySync(undefined, [message.callId, reply], { arguments: { copy: true }, timeout }),
+      // A pending call means the code started, and `deliver` was set before it did.
+      /** @type {NonNullable<Run['deliver']>} */ (run.deliver).applySync(undefined, [message.callId, reply], {
+        arguments: { copy: true },
+        timeout,
+      }),
     );
   } else if (message.type === 'cancel') {
     const run = runs.get(message.runId);
@@ -123,16 +180,21 @@ process.on('message', (message) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-/** Dispose the run's isolate (never from inside an entry) and end the run for `reason`. */
+/**
+ * End the run for `reason` (`endRun` disposes its isolate).
+ * @param {Run} run
+ * @param {StopReason} reason
+ */
 function stopRun(run, reason) {
   if (run.stopReason === undefined) run.stopReason = reason;
-  if (!run.isolate.isDisposed) run.isolate.dispose();
   endRun(run, classify(run, new Error(reason)));
 }
 
 /**
  * One synchronous entry into the run's isolate, limited to the CPU time the run has left. A
  * limit hit inside it (timeout, memory) throws here and ends the run.
+ * @param {Run} run
+ * @param {(timeout: number) => void} call
  */
 function enter(run, call) {
   if (run.outcome !== undefined || run.isolate.isDisposed) return;
@@ -147,9 +209,15 @@ function enter(run, call) {
 
 // The next run's isolate, prepared (context, bridge, prelude) while the child is idle, so that a
 // run only pays for compiling and running its own code. Still one fresh isolate per run.
+/** @type {PreparedIsolate | undefined} */
 let spare;
 
+/**
+ * @param {number} memoryMb
+ * @returns {PreparedIsolate}
+ */
 function prepareIsolate(memoryMb) {
+  /** @type {PreparedIsolate['binding']} */
   const binding = { run: undefined };
   // No onCatastrophicError: that callback would need this thread, which is inside the dying
   // isolate; without it isolated-vm aborts the process at once and the parent reports the crash.
@@ -157,31 +225,41 @@ function prepareIsolate(memoryMb) {
   const ready = (async () => {
     const context = await isolate.createContext();
     const bridge = [
-      (callId, json) => hostCall(binding.run, callId, json),
-      (level, message) => hostLog(binding.run, level, message),
+      (/** @type {number} */ callId, /** @type {unknown} */ json) => hostCall(binding.run, callId, json),
+      (/** @type {unknown} */ level, /** @type {unknown} */ message) => hostLog(binding.run, level, message),
     ];
     const deliver = await context.evalClosure(BRIDGE_SOURCE, bridge, {
       arguments: { reference: true },
       result: { reference: true },
     });
-    const preludeScript = await isolate.compileScript(
-      prelude,
-      preludeCache
-        ? { filename: PRELUDE_FILE, cachedData: preludeCache }
-        : { filename: PRELUDE_FILE, produceCachedData: true },
+    const preludeScript = /** @type {ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }} */ (
+      await isolate.compileScript(
+        /** @type {string} */ (prelude),
+        preludeCache
+          ? { filename: PRELUDE_FILE, cachedData: preludeCache }
+          : { filename: PRELUDE_FILE, produceCachedData: true },
+      )
     );
     if (!preludeCache && preludeScript.cachedData) preludeCache = preludeScript.cachedData;
     await preludeScript.run(context, { timeout: 5000 });
-    const start = await context.evalClosure(START_SOURCE, [(ok, value) => runDone(binding.run, ok, value)], {
-      arguments: { reference: true },
-      result: { reference: true },
-    });
-    return { context, deliver, start };
+    const start = await context.evalClosure(
+      START_SOURCE,
+      [(/** @type {boolean} */ ok, /** @type {unknown} */ value) => runDone(binding.run, ok, value)],
+      {
+        arguments: { reference: true },
+        result: { reference: true },
+      },
+    );
+    return /** @type {IsolateEntries} */ ({ context, deliver, start });
   })();
   ready.catch(() => {});
   return { isolate, memoryMb, binding, ready };
 }
 
+/**
+ * @param {number} memoryMb
+ * @returns {PreparedIsolate}
+ */
 function takeIsolate(memoryMb) {
   const prepared = spare;
   spare = undefined;
@@ -192,16 +270,35 @@ function takeIsolate(memoryMb) {
 
 // Called synchronously from inside the isolate. Returns an error message to refuse the call, or
 // nothing once the call is on its way to the parent (the reply comes back through `deliver`).
+/**
+ * @param {Run | undefined} run
+ * @param {number} callId
+ * @param {unknown} requestJson
+ * @returns {string | undefined}
+ */
 function hostCall(run, callId, requestJson) {
-  if (!run || run.outcome !== undefined) return 'the run ended';
+  // A leading '!' tells the bridge that every later call fails the same way.
+  if (!run || run.outcome !== undefined) return '!the run ended';
   const json = String(requestJson);
   if (json.length > MAX_REQUEST_CHARS) return `the host call is larger than ${MAX_REQUEST_CHARS} characters`;
+  if (run.pending.size >= run.limits.maxConcurrentCalls) {
+    // Ends the run: thousands of calls started at once (a Promise.all over every element)
+    // would otherwise all reach the host, which serves other tenants too.
+    const message = `The code had more than ${run.limits.maxConcurrentCalls} host calls waiting at once (limits.maxConcurrentCalls): await them in batches (for example 20 at a time) instead of all together, or raise the limit.`;
+    endRun(run, failure('too-many-calls', message));
+    return `!${message}`;
+  }
   run.pending.add(callId);
   send({ type: 'call', runId: run.runId, callId, json });
   return undefined;
 }
 
 // Returns false once the run keeps no more lines, so the prelude stops sending them.
+/**
+ * @param {Run | undefined} run
+ * @param {unknown} level
+ * @param {unknown} message
+ */
 function hostLog(run, level, message) {
   if (!run || run.outcome !== undefined) return false;
   run.logs += 1;
@@ -209,13 +306,19 @@ function hostLog(run, level, message) {
   send({
     type: 'log',
     runId: run.runId,
-    level: String(level),
+    // The parent checks the level (`parseChildMessage`): this process runs hostile code.
+    level: /** @type {Extract<ChildMessage, { type: 'log' }>['level']} */ (String(level)),
     message: String(message).slice(0, MAX_LOG_MESSAGE),
   });
   return run.logs < run.limits.maxLogEntries;
 }
 
 // The prelude's `__wt_run` settled: `value` is the output JSON, or [isError, name, message, stack].
+/**
+ * @param {Run | undefined} run
+ * @param {boolean} ok
+ * @param {unknown} value
+ */
 function runDone(run, ok, value) {
   if (!run || run.outcome !== undefined) return;
   if (ok) {
@@ -235,6 +338,7 @@ function runDone(run, ok, value) {
     return;
   }
   const [isError, name, message, stack] = Array.isArray(value) ? value : [false, '', 'The code failed.', ''];
+  /** @type {string | Error} */
   let error = String(message);
   if (isError) {
     error = new Error(String(message));
@@ -245,10 +349,12 @@ function runDone(run, ok, value) {
   endRun(run, run.stopReason === undefined ? codeFailure(error) : classify(run, error));
 }
 
+/** @param {RunMessage} message */
 function startRun(message) {
   const { runId, limits } = message;
   const prepared = takeIsolate(limits.memoryMb);
   const { isolate } = prepared;
+  /** @type {Run} */
   const run = {
     runId,
     isolate,
@@ -259,6 +365,7 @@ function startRun(message) {
     outcome: undefined,
     heapBytes: 0,
     cpuStartMs: 0,
+    cpuEndMs: undefined,
     watchdog: undefined,
     watchdogTicks: 0,
     heapPending: false,
@@ -269,6 +376,11 @@ function startRun(message) {
   execute(run, prepared, message).catch((error) => endRun(run, classify(run, error)));
 }
 
+/**
+ * @param {Run} run
+ * @param {PreparedIsolate} prepared
+ * @param {RunMessage} message
+ */
 async function execute(run, prepared, { code, paramsJson, limits }) {
   const { isolate } = run;
   const { context, deliver, start } = await prepared.ready;
@@ -314,41 +426,70 @@ async function execute(run, prepared, { code, paramsJson, limits }) {
 /**
  * Record how the run ended. It may be called from inside an entry (the code finished): the
  * report, the isolate's disposal and the next isolate's preparation wait for the entry to end.
+ * @param {Run} run
+ * @param {ChildOutcome} outcome
  */
 function endRun(run, outcome) {
   if (run.outcome !== undefined) return;
   run.outcome = outcome;
   clearInterval(run.watchdog);
+  haltIsolate(run);
   setImmediate(() => finishRun(run));
 }
 
+/**
+ * Dispose the isolate of a run that has ended, also from inside an entry: the code stops at
+ * once (the entry then throws "Isolate was disposed during execution", which `enter` ignores,
+ * the outcome being set). Without it the entry would go on until its CPU budget ran out: the
+ * rest of a flood of 99,000 calls after the cap tripped, or code that catches every refusal, or
+ * work the code left running after it returned, each burning this child's CPU (and delaying the
+ * next tenant's run here) for up to `cpuTimeoutMs`.
+ * @param {Run} run
+ */
+function haltIsolate(run) {
+  const { isolate } = run;
+  if (isolate.isDisposed) return;
+  run.cpuEndMs = readCpuMs(isolate);
+  try {
+    run.heapBytes = Math.max(run.heapBytes, isolate.getHeapStatisticsSync().used_heap_size);
+  } catch {}
+  try {
+    isolate.dispose();
+  } catch {}
+}
+
+/** @param {Run} run */
 function finishRun(run) {
   const { isolate, runId, outcome } = run;
-  const cpuEnd = readCpuMs(isolate);
+  const cpuEnd = run.cpuEndMs ?? readCpuMs(isolate);
   const cpuMs = cpuEnd === undefined ? undefined : Math.max(0, cpuEnd - run.cpuStartMs);
-  if (!isolate.isDisposed) {
-    try {
-      run.heapBytes = Math.max(run.heapBytes, isolate.getHeapStatisticsSync().used_heap_size);
-    } catch {}
-  }
   runs.delete(runId);
   run.pending.clear();
   // Report first, then free the isolate and prepare the next one: the parent's next message
   // waits in the queue meanwhile.
-  send({ type: 'done', runId, outcome, cpuMs, heapBytes: run.heapBytes || undefined });
-  if (!isolate.isDisposed) isolate.dispose();
+  // finishRun is only scheduled by endRun, after it set the outcome.
+  send({
+    type: 'done',
+    runId,
+    outcome: /** @type {ChildOutcome} */ (outcome),
+    cpuMs,
+    heapBytes: run.heapBytes || undefined,
+  });
   if (!spare) spare = prepareIsolate(run.limits.memoryMb);
 }
 
 // CommonJS shape: `module` and `exports` in scope; the expression yields `module.exports.default`.
 // The first line holds the wrapper, so `lineOffset: -1` keeps the code's own line numbers.
+/** @param {string} code */
 function wrapCommonJs(code) {
   return `(function () { const module = { exports: {} }; (function (exports, module) {\n${code}\n}).call(module.exports, module.exports, module); return module.exports && module.exports.default; })()`;
 }
 
+/** @param {Run} run */
 function watch(run) {
   if (run.isolate.isDisposed || run.outcome !== undefined) return;
-  if (readCpuMs(run.isolate) - run.cpuStartMs > run.limits.cpuTimeoutMs) {
+  // readCpuMs is undefined only if the isolate is gone; `undefined - n` is NaN, which is not over the limit.
+  if (/** @type {number} */ (readCpuMs(run.isolate)) - run.cpuStartMs > run.limits.cpuTimeoutMs) {
     stopRun(run, 'timeout');
     return;
   }
@@ -366,6 +507,10 @@ function watch(run) {
   );
 }
 
+/**
+ * @param {ivm.Isolate} isolate
+ * @returns {number | undefined}
+ */
 function readCpuMs(isolate) {
   try {
     return Number(isolate.cpuTime / 1000n) / 1000;
@@ -374,11 +519,17 @@ function readCpuMs(isolate) {
   }
 }
 
+/** @param {unknown} error */
 function isLimitError(error) {
   const message = errorText(error);
   return message.includes('memory limit') || message.includes('Script execution timed out');
 }
 
+/**
+ * @param {Run} run
+ * @param {unknown} error
+ * @returns {ChildOutcome}
+ */
 function classify(run, error) {
   const message = errorText(error);
   if (run.stopReason === 'aborted') return failure('aborted', 'The run was aborted.');
@@ -391,6 +542,10 @@ function classify(run, error) {
   return codeFailure(error);
 }
 
+/**
+ * @param {unknown} error
+ * @returns {ChildOutcome}
+ */
 function codeFailure(error) {
   const message = errorText(error);
   if (isNamed(error, INVALID_CODE)) return failure('invalid-code', message);
@@ -399,15 +554,29 @@ function codeFailure(error) {
 }
 
 // isolated-vm keeps an error's name in some cases only; the stack's first line always has it.
+/**
+ * @param {unknown} error
+ * @param {string} name
+ */
 function isNamed(error, name) {
   if (!(error instanceof Error)) return false;
   return error.name === name || (typeof error.stack === 'string' && error.stack.startsWith(`${name}:`));
 }
 
+/**
+ * @param {FailureKind} kind
+ * @param {string} message
+ * @param {string} [stack]
+ * @returns {ChildOutcome}
+ */
 function failure(kind, message, stack) {
   return { ok: false, kind, message, stack };
 }
 
+/**
+ * @param {unknown} error
+ * @returns {string}
+ */
 function errorText(error) {
   if (error instanceof Error) return error.message || error.name;
   if (error === null || error === undefined) return `The code threw ${error}.`;
@@ -419,6 +588,7 @@ function errorText(error) {
 }
 
 // Keep the frames of the code; drop the runtime's and everything from the isolate boundary on.
+/** @param {unknown} error */
 function cleanStack(error) {
   if (!(error instanceof Error) || typeof error.stack !== 'string') return undefined;
   const lines = [];

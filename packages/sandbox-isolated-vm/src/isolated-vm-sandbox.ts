@@ -3,10 +3,11 @@ import {
   type Sandbox,
   type SandboxRunOptions,
   type SandboxRunResult,
-  WebtasksError,
+  silentLogger,
+  WebTasksError,
 } from '@webtasks/core';
 import { runOnWorker } from './run-session.js';
-import { type IsolatedVmSandboxOptions, resolveLimits, silentLogger } from './sandbox-options.js';
+import { type IsolatedVmSandboxOptions, resolveLimits } from './sandbox-options.js';
 import { WorkerPool } from './worker-pool.js';
 
 const PREFIX = '[webtasks:sandbox-isolated-vm]';
@@ -50,7 +51,7 @@ export function createIsolatedVmSandbox(options: IsolatedVmSandboxOptions = {}):
     try {
       paramsJson = JSON.stringify(runOptions.params ?? {});
     } catch (error) {
-      throw new WebtasksError({
+      throw new WebTasksError({
         code: 'invalid-request',
         message: `${PREFIX} The params are not JSON (${(error as Error).message}); pass plain data.`,
         cause: error,

@@ -1,4 +1,5 @@
 import type {
+  HostCall,
   JsonValue,
   Logger,
   SandboxErrorKind,
@@ -8,8 +9,8 @@ import type {
   SandboxStats,
 } from '@webtasks/core';
 import type { ChildMessage, ChildOutcome } from './child-messages.js';
-import { checkHostCall } from './host-call-check.js';
 import type { IsolateWorker, WorkerExit } from './isolate-worker.js';
+import { parseHostCall } from './parse-host-call.js';
 import type { ResolvedLimits } from './sandbox-options.js';
 
 const PREFIX = '[webtasks:sandbox-isolated-vm]';
@@ -105,7 +106,7 @@ export function runOnWorker(options: RunSessionOptions): Promise<SandboxRunResul
       cancel('aborted');
       return;
     }
-    const check = checkHostCall(json);
+    const check = parseHostCall(json);
     if (!check.ok) {
       reply(callId, { ok: false, message: check.message });
       return;
@@ -122,6 +123,14 @@ export function runOnWorker(options: RunSessionOptions): Promise<SandboxRunResul
           }
           if (resultJson === undefined)
             reply(callId, { ok: false, message: `${PREFIX} The host returned a value that is not JSON.` });
+          else if (
+            resultJson.length > limits.maxReplyBytes / 3 &&
+            Buffer.byteLength(resultJson) > limits.maxReplyBytes
+          )
+            reply(callId, {
+              ok: false,
+              message: replyTooLarge(check.request, resultJson, limits.maxReplyBytes),
+            });
           else reply(callId, { ok: true, json: resultJson });
         },
         (error: unknown) => reply(callId, { ok: false, message: hostErrorMessage(error) }),
@@ -191,6 +200,7 @@ export function runOnWorker(options: RunSessionOptions): Promise<SandboxRunResul
 
   const childLimits = {
     memoryMb: limits.memoryMb,
+    maxConcurrentCalls: limits.maxConcurrentCalls,
     cpuTimeoutMs: limits.cpuTimeoutMs,
     maxOutputBytes: limits.maxOutputBytes,
     maxLogEntries: limits.maxLogEntries,
@@ -212,6 +222,8 @@ function describeFailure(outcome: Extract<ChildOutcome, { ok: false }>, limits: 
       return `${PREFIX} The code used more than its memory limit of ${limits.memoryMb} MiB. Keep less data at once, or raise limits.memoryMb.`;
     case 'output-too-large':
       return `${PREFIX} ${outcome.message} Return less data, or store large content with files.download.`;
+    case 'too-many-calls':
+      return `${PREFIX} ${outcome.message}`;
     default:
       return outcome.message;
   }
@@ -219,6 +231,11 @@ function describeFailure(outcome: Extract<ChildOutcome, { ok: false }>, limits: 
 
 function outputTooLarge(bytes: number, max: number): string {
   return `${PREFIX} The output is ${bytes} bytes, over the limit of ${max}. Return less data, or store large content with files.download.`;
+}
+
+function replyTooLarge(request: HostCall, json: string, max: number): string {
+  const what = request.kind === 'page' ? `${request.command.target}.${request.command.op}` : request.kind;
+  return `${PREFIX} The reply of ${what} is ${Buffer.byteLength(json)} bytes, over the limit of ${max} (limits.maxReplyBytes): read less at once (a part of the page, fewer items per call), or raise the limit.`;
 }
 
 function crashedMessage(exit: WorkerExit): string {

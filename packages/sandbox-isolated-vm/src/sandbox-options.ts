@@ -29,6 +29,8 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   wallTimeoutMs: 300_000,
   maxOutputBytes: 32 * 1024 * 1024,
   maxHostCalls: 100_000,
+  maxConcurrentCalls: 64,
+  maxReplyBytes: 8 * 1024 * 1024,
   maxLogEntries: 1_000,
 };
 
@@ -50,17 +52,8 @@ export function resolveLimits(
     wallTimeoutMs: Math.max(1, pick('wallTimeoutMs')),
     maxOutputBytes: pick('maxOutputBytes'),
     maxHostCalls: pick('maxHostCalls'),
+    maxConcurrentCalls: Math.max(1, pick('maxConcurrentCalls')),
+    maxReplyBytes: pick('maxReplyBytes'),
     maxLogEntries: pick('maxLogEntries'),
   };
 }
-
-/** A logger that drops everything. */
-export const silentLogger: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silentLogger;
-  },
-};

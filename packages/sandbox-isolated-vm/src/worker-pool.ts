@@ -1,4 +1,4 @@
-import { type Logger, WebtasksError } from '@webtasks/core';
+import { type Logger, WebTasksError } from '@webtasks/core';
 import { IsolateWorker } from './isolate-worker.js';
 
 /** Options of the pool of isolate processes. */
@@ -92,7 +92,17 @@ export class WorkerPool {
     );
     for (const worker of this.workers) worker.kill();
     this.idle.length = 0;
-    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    // The timer is not unref'd: the children and their channels are, so without a ref'd handle
+    // a process with nothing else to do would exit here, before close() resolves (a CLI whose
+    // run failed before Chromium started then exited 0 instead of its exit code).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(exits),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 2000);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private takeIdle(): IsolateWorker | undefined {
@@ -123,7 +133,7 @@ export class WorkerPool {
       this.options.logger.error('could not start an isolate process', { error: String(error) });
       const waiter = this.waiters.shift();
       waiter?.reject(
-        new WebtasksError({
+        new WebTasksError({
           code: 'sandbox-crashed',
           message: `[webtasks:sandbox-isolated-vm] Could not start an isolate process: ${(error as Error).message}`,
           cause: error,
@@ -156,8 +166,8 @@ export class WorkerPool {
   }
 }
 
-function closedError(): WebtasksError {
-  return new WebtasksError({
+function closedError(): WebTasksError {
+  return new WebTasksError({
     code: 'internal-error',
     message: '[webtasks:sandbox-isolated-vm] The sandbox is closed; create a new one to run more code.',
   });
