@@ -7,4 +7,5 @@ export * from './contracts/sandbox.js';
 export * from './contracts/stores.js';
 export * from './fake-apis/index.js';
 export * from './fakes/index.js';
+export * from './services/index.js';
 export * from './sites/index.js';

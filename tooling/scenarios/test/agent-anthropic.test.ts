@@ -1,4 +1,10 @@
-import { createInMemoryCreditLedger, priceOf, roundUsd, type TokenUsage } from '@webtasks/core';
+import {
+  createInMemoryCreditLedger,
+  type JsonObject,
+  priceOf,
+  roundUsd,
+  type TokenUsage,
+} from '@webtasks/core';
 import {
   anthropicPricing,
   createAnthropicLanguageModel,
@@ -49,7 +55,7 @@ function engineWith(options: { credits?: ReturnType<typeof createInMemoryCreditL
  * A model that behaves like the agent should: look at the page, try the code, submit it.
  * `codeFor` picks the program from what the request says (explore or repair).
  */
-function agentScript(codeFor: (view: FakeRequestView) => string, schema?: object) {
+function agentScript(codeFor: (view: FakeRequestView) => string, schema?: JsonObject) {
   return (view: FakeRequestView) => {
     const step = view.messages.filter((m) => m.role === 'assistant').length;
     const usage = USAGE;
@@ -57,7 +63,7 @@ function agentScript(codeFor: (view: FakeRequestView) => string, schema?: object
     if (step === 1) return fakeReply.toolCall('try_code', { source: codeFor(view) }, { usage });
     return fakeReply.toolCall(
       'submit',
-      { source: codeFor(view), ...(schema ? { outputSchema: schema as never } : {}) },
+      schema ? { source: codeFor(view), outputSchema: schema } : { source: codeFor(view) },
       { usage },
     );
   };
@@ -211,6 +217,8 @@ describe('the agent through llm-anthropic and the fake Messages API, on the fixt
       reuseKey: 'table',
       source: tableCode(sites.baseUrl, 'teamSize'),
       outputSchema: proposed,
+      // Broken on purpose: a verification run would refuse it.
+      verify: false,
     });
     fake.script(agentScript(() => tableCode(sites.baseUrl, 'Number(teamSize)')));
     const enforced = await h.engine.run({ workspaceId: WS, request });

@@ -16,6 +16,9 @@ describe('engine concurrency on fakes', () => {
   it('runs 20 tasks on one key one at a time, in FIFO order, with versions strictly increasing', async () => {
     const h = createHarness({
       site: listSite(['A', 'B', 'C']),
+      // Code written for one run only is what the replay gate refuses; this test is about
+      // ordering, so the gate is off (promotion-gate.test.ts covers it).
+      limits: { replaySamples: 0 },
       // The model reads the run number from the prompt and writes code for exactly that run.
       script: (request) => {
         const runs = [...JSON.stringify(request.messages).matchAll(/\\"run\\": (\d+)/g)];

@@ -133,6 +133,8 @@ describe('engine lifecycle on fakes: explore → reuse → repair → failed rep
       reuseKey: 'inferred',
       source: listCode('.name').replace('names.map((name) => ({ name }))', 'names'),
       outputSchema: proposed,
+      // Broken on purpose: a verification run would refuse it.
+      verify: false,
     });
     h.model.setScript(() => submit(listCode('.name')));
     const again = await h.engine.run({ workspaceId: WS, request });

@@ -36,6 +36,8 @@ describe('saved code that navigates where the egress policy forbids', { timeout:
       reuseKey,
       source: navigateTo(url),
       outputSchema: { type: 'object' },
+      // The saved code itself must hit the policy: a verification run would refuse the import.
+      verify: false,
     });
     const result = await h.engine.run({ workspaceId: WS, request: { task: 'read the page', reuseKey } });
     expect(result, JSON.stringify(result)).toMatchObject({

@@ -1,6 +1,7 @@
 import type { BrowserProvider, BrowserSession, OpenSessionOptions } from '@webtasks/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureSites, startFixtureSites } from '../sites/index.js';
+import { registerBoundaryTests } from './browser/boundary-tests.js';
 import { registerDownloadTests } from './browser/download-tests.js';
 import { registerEgressTests } from './browser/egress-tests.js';
 import { registerErrorTests } from './browser/error-tests.js';
@@ -100,6 +101,7 @@ export function describeBrowserProviderContract(options: BrowserProviderContract
     registerPageTests(test);
     registerObserveTests(test);
     registerEgressTests(test);
+    registerBoundaryTests(test);
     registerDownloadTests(test);
     registerErrorTests(test);
 

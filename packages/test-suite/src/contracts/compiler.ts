@@ -1,4 +1,4 @@
-import { type CodeCompiler, type CompileDiagnostic, type CompileResult, WebtasksError } from '@webtasks/core';
+import { type CodeCompiler, type CompileDiagnostic, type CompileResult, WebTasksError } from '@webtasks/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORBIDDEN_CONSTRUCTS } from './compiler/forbidden-constructs.js';
 import { DIRECTORY_BUNDLE_OUTPUT, fakeDirectoryContext, runCompiledBundle } from './compiler/run-compiled.js';
@@ -206,13 +206,13 @@ export function describeCodeCompilerContract(options: CodeCompilerContractOption
       });
     });
 
-    test('an aborted signal rejects with an aborted WebtasksError', async (c) => {
+    test('an aborted signal rejects with an aborted WebTasksError', async (c) => {
       const controller = new AbortController();
       controller.abort();
       const error = await c
         .compile({ source: DIRECTORY_BUNDLE, signal: controller.signal })
         .catch((e: unknown) => e);
-      expect(WebtasksError.hasCode(error, 'aborted')).toBe(true);
+      expect(WebTasksError.hasCode(error, 'aborted')).toBe(true);
     });
 
     const unknown = [...reasons.keys()].filter((title) => !seen.has(title));

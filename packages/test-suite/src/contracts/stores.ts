@@ -7,8 +7,10 @@ export {
   type ContractTestBody,
   type ContractTestRegistrar,
   contractTests,
-  expectWebtasksError,
+  expectWebTasksError,
 } from './stores/contract-options.js';
 export { describeLockManagerContract } from './stores/lock-manager.js';
+export { describeSecretStoreContract } from './stores/secret-store.js';
 export { describeTaskQueueContract } from './stores/task-queue.js';
 export { describeTaskStoreContract, sampleTaskRecord } from './stores/task-store.js';
+export { sampleRunRecord } from './stores/task-store-runs.js';

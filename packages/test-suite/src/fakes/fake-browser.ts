@@ -6,7 +6,7 @@ import type {
   PageCommand,
   PageSnapshot,
 } from '@webtasks/core';
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 
 /** An element of a fake page. */
 export interface FakeElement {
@@ -36,8 +36,8 @@ export interface FakeBrowserProvider extends BrowserProvider {
   readonly sessionsOpen: number;
 }
 
-function pageError(message: string): WebtasksError {
-  return new WebtasksError({ code: 'page-error', message });
+function pageError(message: string): WebTasksError {
+  return new WebTasksError({ code: 'page-error', message });
 }
 
 function element(value: string | FakeElement): FakeElement {
@@ -88,7 +88,7 @@ export function createFakeBrowserProvider(options: { site: FakeSite }): FakeBrow
       const goto = (target: string) => {
         const absolute = new URL(target, url === 'about:blank' ? undefined : url).href;
         if (provider.site.deny?.(absolute)) {
-          throw new WebtasksError({
+          throw new WebTasksError({
             code: 'policy-denied',
             message: `The egress policy does not allow ${absolute}`,
           });
@@ -110,6 +110,15 @@ export function createFakeBrowserProvider(options: { site: FakeSite }): FakeBrow
                 return url;
               case 'title':
                 return current()?.title ?? '';
+              case 'content': {
+                const page = current();
+                const body = Object.entries(page?.elements ?? {})
+                  .flatMap(([selector, items]) =>
+                    items.map((item) => `<p data-selector="${selector}">${element(item).text ?? ''}</p>`),
+                  )
+                  .join('');
+                return `<html><head><title>${page?.title ?? ''}</title></head><body>${body}</body></html>`;
+              }
               case 'waitForTimeout':
                 await new Promise((resolve) =>
                   setTimeout(resolve, Math.min(Number(command.args[0]) || 0, 10_000)),

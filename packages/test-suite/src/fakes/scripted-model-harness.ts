@@ -1,5 +1,5 @@
 import type { GenerateOptions, TextPart, ToolCallPart } from '@webtasks/core';
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import type { LanguageModelHarness } from '../contracts/language-model/harness.js';
 import { type FakeReply, type FakeRequestView, FakeScriptQueue } from '../fake-apis/script.js';
 import { createScriptedLanguageModel } from './scripted-model.js';
@@ -42,7 +42,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const onAbort = () => {
       clearTimeout(timer);
       reject(
-        new WebtasksError({ code: 'aborted', message: '[webtasks:scripted-model] the call was aborted' }),
+        new WebTasksError({ code: 'aborted', message: '[webtasks:scripted-model] the call was aborted' }),
       );
     };
     const timer = setTimeout(() => {
@@ -75,7 +75,7 @@ export function createScriptedModelHarness(): LanguageModelHarness {
   const model = createScriptedLanguageModel(async (options) => {
     const modelId = SCRIPTED_MODELS[options.model] ?? options.model;
     if (!KNOWN.has(modelId)) {
-      throw new WebtasksError({
+      throw new WebTasksError({
         code: 'model-not-found',
         message: `[webtasks:scripted-model] unknown model "${options.model}"`,
       });
@@ -84,14 +84,14 @@ export function createScriptedModelHarness(): LanguageModelHarness {
     last = viewOf(options, modelId);
     const reply: FakeReply | undefined = queue.next(last);
     if (!reply)
-      throw new WebtasksError({
+      throw new WebTasksError({
         code: 'model-error',
         message: '[webtasks:scripted-model] no scripted reply left',
       });
     if (reply.delayMs) await sleep(reply.delayMs, options.signal);
     if (reply.type === 'error') {
       const code = ERROR_CODES[reply.error];
-      throw new WebtasksError({
+      throw new WebTasksError({
         code,
         message: `[webtasks:scripted-model] ${reply.message ?? reply.error}`,
         retryable: code === 'model-unavailable',

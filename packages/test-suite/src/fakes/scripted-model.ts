@@ -7,7 +7,7 @@ import type {
   TokenUsage,
   ToolCallPart,
 } from '@webtasks/core';
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 
 /** A reply of the scripted model: a full result, or just its content. */
 export type ScriptedReply =
@@ -68,7 +68,7 @@ export function createScriptedLanguageModel(
     },
     async generate(request) {
       if (request.signal?.aborted)
-        throw new WebtasksError({ code: 'aborted', message: 'The model call was aborted' });
+        throw new WebTasksError({ code: 'aborted', message: 'The model call was aborted' });
       const index = calls.length;
       calls.push(structuredClone({ ...request, signal: undefined }));
       let reply: ScriptedReply | undefined;
@@ -76,7 +76,7 @@ export function createScriptedLanguageModel(
       else if (Array.isArray(current)) reply = current[index - offset];
       else reply = current;
       if (!reply) {
-        throw new WebtasksError({
+        throw new WebTasksError({
           code: 'model-error',
           message: `[webtasks:scripted-model] the script has no reply for call ${index + 1}`,
         });

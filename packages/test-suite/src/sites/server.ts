@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AccountSiteState, accountHandler, type FixtureAccount } from './account.js';
 import { directoryHandler } from './directory.js';
 import { filesHandler } from './files.js';
 import { formHandler } from './form.js';
+import { hostileHandler } from './hostile.js';
 import { escapeHtml, htmlPage } from './html.js';
 import { infiniteHandler } from './infinite.js';
 import type {
@@ -23,6 +25,8 @@ export interface FixtureSitesOptions {
   port?: number;
   /** Markup variant to start with. Default `default`. */
   variant?: FixtureVariant;
+  /** How long a `/account` session lasts. Default 10 minutes. */
+  sessionTtlMs?: number;
 }
 
 /** A running fixture server. */
@@ -40,12 +44,20 @@ export interface FixtureSites {
   readonly submissions: readonly FormSubmission[];
   /** Forget the recorded requests. */
   clearRequests(): void;
+  /** Add (or replace) an account of the `/account` site. */
+  addAccount(account: FixtureAccount): void;
+  /** End every `/account` session now (as if they had expired). */
+  expireSessions(): void;
+  /** The `/account` site's state: sessions and successful logins. */
+  readonly account: Readonly<AccountSiteState>;
   /** Stop the server and drop open connections. */
   close(): Promise<void>;
 }
 
 const HANDLERS: SiteHandler[] = [
   testingHandler,
+  accountHandler,
+  hostileHandler,
   directoryHandler,
   formHandler,
   filesHandler,
@@ -100,6 +112,13 @@ export async function startFixtureSites(options: FixtureSitesOptions = {}): Prom
     submissions: [],
     formDrafts: new Map(),
     nextDraftId: 1,
+    account: {
+      accounts: new Map(),
+      sessions: new Map(),
+      pendingTotp: new Map(),
+      sessionTtlMs: options.sessionTtlMs ?? 10 * 60 * 1000,
+      logins: [],
+    },
   };
   const requests: FixtureRequest[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -154,6 +173,13 @@ export async function startFixtureSites(options: FixtureSitesOptions = {}): Prom
     clearRequests() {
       requests.length = 0;
     },
+    addAccount(account) {
+      state.account.accounts.set(account.username, { ...account });
+    },
+    expireSessions() {
+      state.account.sessions.clear();
+    },
+    account: state.account,
     close() {
       return new Promise((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

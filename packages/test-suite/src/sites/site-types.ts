@@ -42,6 +42,7 @@ export interface FixtureRequest {
 /** Mutable state shared by the handlers of one server. */
 export interface SiteState {
   variant: FixtureVariant;
+  account: import('./account.js').AccountSiteState;
   submissions: FormSubmission[];
   formDrafts: Map<string, Record<string, string>>;
   nextDraftId: number;

@@ -48,35 +48,6 @@ export async function ensurePrerequisites(): Promise<void> {
   }
 }
 
-/** Whether PostgreSQL answers a query (through the socket-independent TCP port). */
-export async function postgresUp(): Promise<boolean> {
-  return run('psql', ['-h', '127.0.0.1', '-U', PGUSER, '-d', 'test', '-tAc', 'select 1']).then(
-    () => true,
-    () => false,
-  );
-}
-
-/**
- * Stop the PostgreSQL cluster, keep it down for `downMs`, start it again. Callers also call
- * `ensurePostgres` in `finally`, so it is never left stopped.
- */
-export async function restartPostgres(downMs: number): Promise<void> {
-  const [version] = (await run('ls', ['/etc/postgresql'])).stdout.trim().split('\n');
-  const ctl = (action: string) =>
-    run('pg_ctlcluster', ['--skip-systemctl-redirect', version!, 'main', action]);
-  await ctl('stop');
-  try {
-    await new Promise((resolve) => setTimeout(resolve, downMs));
-  } finally {
-    await ctl('start');
-  }
-}
-
-export async function ensurePostgres(): Promise<void> {
-  if (await postgresUp()) return;
-  await run('bash', [path.join(root, 'tooling/scripts/services.sh'), 'postgres']);
-}
-
 /** One line of a server process's sandbox log. */
 export interface Execution {
   pid: number;
@@ -99,6 +70,10 @@ export interface ClusterOptions {
   roles: Array<'api' | 'worker' | 'both'>;
   /** Extra environment for every process (WEBTASKS_* or MP_* knobs of server-process.mjs). */
   env?: Record<string, string>;
+  /** PostgreSQL to use instead of the shared one (a `PrivatePostgres`). */
+  postgresUrl?: string;
+  /** Redis to use instead of the shared one (a `PrivateRedis`). */
+  redisUrl?: string;
 }
 
 /**
@@ -117,7 +92,16 @@ export class Cluster {
     private readonly s3Endpoint: string,
   ) {
     this.executionsFile = path.join(directory, 'executions.jsonl');
-    this.stores = createPostgresStores({ connectionString: POSTGRES_URL, schema: this.label });
+    this.stores = createPostgresStores({ connectionString: this.postgresUrl, schema: this.label });
+  }
+
+  get postgresUrl(): string {
+    return this.options.postgresUrl ?? POSTGRES_URL;
+  }
+
+  /** WEBTASKS_DATA_DIR of every process (the filesystem stores live here with WEBTASKS_STORE=fs). */
+  get dataDir(): string {
+    return this.directory;
   }
 
   static async start(options: ClusterOptions): Promise<Cluster> {
@@ -149,7 +133,7 @@ export class Cluster {
       WEBTASKS_HOST: '127.0.0.1',
       WEBTASKS_PORT: '0',
       WEBTASKS_STORE: 'postgres',
-      WEBTASKS_POSTGRES_URL: POSTGRES_URL,
+      WEBTASKS_POSTGRES_URL: this.postgresUrl,
       WEBTASKS_POSTGRES_SCHEMA: this.label,
       WEBTASKS_BLOBS: 's3',
       WEBTASKS_S3_BUCKET: 'results',
@@ -162,6 +146,7 @@ export class Cluster {
       WEBTASKS_LOCKS: 'redis',
       WEBTASKS_QUEUE: 'bullmq',
       WEBTASKS_REDIS_PREFIX: this.label,
+      ...(this.options.redisUrl ? { WEBTASKS_REDIS_URL: this.options.redisUrl } : {}),
       WEBTASKS_API_KEYS: `${WORKSPACE}:${API_KEY}`,
       WEBTASKS_DATA_DIR: this.directory,
       WEBTASKS_FILE_SECRET: 'multiprocess-file-secret',
@@ -276,26 +261,31 @@ export class Cluster {
       ),
     );
     await this.stores.close().catch(() => undefined);
-    await run('psql', [
-      '-h',
-      '127.0.0.1',
-      '-U',
-      PGUSER,
-      '-d',
-      'test',
-      '-c',
-      `DROP SCHEMA IF EXISTS "${this.label}" CASCADE`,
-    ]).catch(() => undefined);
-    const { stdout } = await run('redis-cli', [
-      '-h',
-      '127.0.0.1',
-      '--scan',
-      '--pattern',
-      `${this.label}*`,
-    ]).catch(() => ({ stdout: '' }));
-    const keys = stdout.split('\n').filter(Boolean);
-    for (let i = 0; i < keys.length; i += 500) {
-      await run('redis-cli', ['-h', '127.0.0.1', 'del', ...keys.slice(i, i + 500)]).catch(() => undefined);
+    // Private services are thrown away whole by their owner.
+    if (this.options.postgresUrl === undefined) {
+      await run('psql', [
+        '-h',
+        '127.0.0.1',
+        '-U',
+        PGUSER,
+        '-d',
+        'test',
+        '-c',
+        `DROP SCHEMA IF EXISTS "${this.label}" CASCADE`,
+      ]).catch(() => undefined);
+    }
+    if (this.options.redisUrl === undefined) {
+      const { stdout } = await run('redis-cli', [
+        '-h',
+        '127.0.0.1',
+        '--scan',
+        '--pattern',
+        `${this.label}*`,
+      ]).catch(() => ({ stdout: '' }));
+      const keys = stdout.split('\n').filter(Boolean);
+      for (let i = 0; i < keys.length; i += 500) {
+        await run('redis-cli', ['-h', '127.0.0.1', 'del', ...keys.slice(i, i + 500)]).catch(() => undefined);
+      }
     }
     await this.s3.close().catch(() => undefined);
     await rm(this.directory, { recursive: true, force: true });

@@ -8,14 +8,8 @@
  */
 import type { TaskRecord } from '@webtasks/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Cluster,
-  ensurePostgres,
-  ensurePrerequisites,
-  maxOverlap,
-  restartPostgres,
-  WORKSPACE,
-} from './cluster.js';
+import { Cluster, ensurePrerequisites, maxOverlap, WORKSPACE } from './cluster.js';
+import { PrivatePostgres } from './private-services.js';
 
 const LIST_URL = 'https://fake.test/list';
 const NAMES_SCHEMA = {
@@ -28,10 +22,12 @@ const NAMES_SCHEMA = {
 };
 
 let cluster: Cluster | undefined;
+const cleanups: Array<() => Promise<void>> = [];
 beforeAll(ensurePrerequisites, 120_000);
 afterEach(async () => {
   await cluster?.close();
   cluster = undefined;
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
 }, 60_000);
 
 const since = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
@@ -247,9 +243,13 @@ describe('scale-out across processes (PostgreSQL, Redis, BullMQ, S3)', () => {
     });
   }, 120_000);
 
-  it('PostgreSQL restarted under load: the servers recover, every task completes and its result is readable', async () => {
+  it('PostgreSQL restarted under load: the servers recover, every task completes once, starts meanwhile get 503 not 500', async () => {
+    // A private PostgreSQL, so that stopping it disturbs no other test on the machine.
+    const postgres = await PrivatePostgres.start();
+    cleanups.push(() => postgres.close());
     cluster = await Cluster.start({
       roles: ['both', 'both'],
+      postgresUrl: postgres.url,
       env: { WEBTASKS_WORKER_CONCURRENCY: '10', MP_INLINE_BYTES: '200' },
     });
     const client = cluster.client();
@@ -261,33 +261,69 @@ describe('scale-out across processes (PostgreSQL, Redis, BullMQ, S3)', () => {
         startUrl: LIST_URL,
         reuseKey: `load-${i % 8}`,
         outputSchema: NAMES_SCHEMA,
-        parameters: { key: `load-${i % 8}`, delayMs: 800, copies: 2 },
+        parameters: { key: `load-task-${i}`, delayMs: 800, copies: 2 },
       });
       ids.push(webTaskId);
     }
     let restartedAt = 0;
     let stoppedAt = 0;
     let completedBefore = 0;
+    await cluster.waitFor((counts) => counts.completed >= 15, 60_000);
+    completedBefore = (await cluster.counts()).completed;
+    stoppedAt = Date.now();
+    // Starts keep arriving while PostgreSQL is down: each gets 202 or 503, never a 500.
+    const duringOutage: Array<{ status: number; retryAfter?: string; webTaskId?: string }> = [];
+    let outage = true;
+    const starts = (async () => {
+      for (let i = 0; outage; i += 1) {
+        try {
+          const { webTaskId } = await client.webTasks.start({
+            task: 'Collect the company names',
+            startUrl: LIST_URL,
+            reuseKey: `load-${i % 8}`,
+            outputSchema: NAMES_SCHEMA,
+            parameters: { key: `outage-task-${i}`, copies: 2 },
+          });
+          duringOutage.push({ status: 202, webTaskId });
+        } catch (error) {
+          const failure = error as { status?: number; headers?: Headers };
+          duringOutage.push({ status: failure.status ?? 0 });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
     try {
-      await cluster.waitFor((counts) => counts.completed >= 15, 60_000);
-      completedBefore = (await cluster.counts()).completed;
-      stoppedAt = Date.now();
-      await restartPostgres(3000);
-      restartedAt = Date.now();
+      await postgres.restart(3000);
     } finally {
-      await ensurePostgres();
+      outage = false;
+      await starts;
     }
-    await cluster.waitFor((counts) => counts.completed === 80, 120_000);
+    restartedAt = Date.now();
+    const accepted = duringOutage.flatMap((s) => (s.webTaskId ? [s.webTaskId] : []));
+    ids.push(...accepted);
+    await cluster.waitFor((counts) => counts.completed === ids.length, 120_000);
     const allCompletedAfterRestart = Date.now() - restartedAt;
     const records: TaskRecord[] = await cluster.records(ids);
-    expect(cluster.processes.every((p) => p.child.exitCode === null)).toBe(true);
+    const exited = cluster.processes.filter((p) => p.child.exitCode !== null);
+    expect(exited.map((p) => `exit ${p.child.exitCode}:\n${p.output.slice(-15).join('\n')}`)).toEqual([]);
     const failures = records.filter((r) => r.outcome !== 'success').map((r) => r.error);
     expect(failures).toEqual([]);
+    // No task ran twice: one valid run of each task's code across both processes, and no
+    // task was started a second time.
+    const validRuns = new Map<string, number>();
+    for (const e of cluster.executions()) {
+      if (e.event === 'end' && e.ok && e.key) validRuns.set(e.key, (validRuns.get(e.key) ?? 0) + 1);
+    }
+    expect(validRuns.size).toBe(ids.length);
+    expect([...validRuns.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    expect(records.every((r) => r.attempts === 1)).toBe(true);
+    expect(duringOutage.filter((s) => s.status !== 202 && s.status !== 503)).toEqual([]);
+    expect(duringOutage.some((s) => s.status === 503)).toBe(true);
     // BullMQ gave up on no message (it has deliveries to spare for an outage this long).
     expect(cluster.logged(/failed its last attempt/)).toEqual([]);
     const firstAfter = Math.min(...records.map((r) => time(r.completedAt)).filter((at) => at > restartedAt));
     // Results live in S3 behind presigned URLs, readable through the API of either process.
-    for (const id of ids) {
+    for (const id of ids.slice(0, 80)) {
       const result = await client.webTasks.result(id);
       expect(result.status).toBe('completed');
       if (result.status !== 'completed' || result.outcome !== 'success') continue;
@@ -302,6 +338,8 @@ describe('scale-out across processes (PostgreSQL, Redis, BullMQ, S3)', () => {
       firstCompletionAfterRestart: `${((firstAfter - restartedAt) / 1000).toFixed(1)} s`,
       allCompletedAfterRestart: `${(allCompletedAfterRestart / 1000).toFixed(1)} s`,
       maxAttempts: Math.max(...records.map((r) => r.attempts)),
+      startsDuringOutage: duringOutage.length,
+      answered503: duringOutage.filter((s) => s.status === 503).length,
       total: since(started),
     });
   }, 240_000);

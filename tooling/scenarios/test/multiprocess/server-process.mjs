@@ -103,6 +103,10 @@ const server = await startServer(config, {
       limits: {
         maxExploreAttempts: 2,
         maxRepairAttempts: 2,
+        // The scripted model writes code for exactly one run's parameters, so replaying a
+        // candidate with an earlier run's parameters would refuse every repair here; the
+        // promotion gate has its own tests (promotion-gate.test.ts).
+        replaySamples: 0,
         ...(number('MP_LOCK_TTL_MS') ? { lockTtlMs: number('MP_LOCK_TTL_MS') } : {}),
         ...(number('MP_INLINE_BYTES') ? { inlineResultBytes: number('MP_INLINE_BYTES') } : {}),
       },

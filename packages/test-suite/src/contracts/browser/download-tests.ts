@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { fixtureFiles } from '../../sites/index.js';
-import { expectWebtasksError } from '../stores/contract-options.js';
+import { expectWebTasksError } from '../stores/contract-options.js';
 import { type BrowserTestRegistrar, step } from './harness.js';
 
 /** Downloads by click and by URL. */
@@ -48,12 +48,12 @@ export function registerDownloadTests(test: BrowserTestRegistrar): void {
       const d = await open();
       await d.goto('/files');
       const denied = `http://localhost:${sites.port}/files/download/${fixtureFiles[0]!.name}`;
-      await expectWebtasksError(
+      await expectWebTasksError(
         d.session.download({ trigger: { kind: 'url', url: denied } }),
         'policy-denied',
       );
       const redirect = `/testing/redirect?to=${encodeURIComponent(denied)}`;
-      const error = await expectWebtasksError(
+      const error = await expectWebTasksError(
         d.session.download({ trigger: { kind: 'url', url: redirect } }),
         'policy-denied',
       );

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { expectWebtasksError } from '../stores/contract-options.js';
+import { expectWebTasksError } from '../stores/contract-options.js';
 import { type BrowserTestRegistrar, fn, step } from './harness.js';
 
 const probe = () => `probe${Math.random().toString(36).slice(2, 10)}`;
@@ -13,7 +13,7 @@ export function registerEgressTests(test: BrowserTestRegistrar): void {
     const d = await openDefault();
     const marker = probe();
     const url = `${sites.baseUrl}/testing/cookies?${marker}`;
-    const error = await expectWebtasksError(d.page('goto', url), 'policy-denied');
+    const error = await expectWebTasksError(d.page('goto', url), 'policy-denied');
     expect(error.message).toContain(url);
     expect(error.message).toMatch(/allowHosts/);
     expect(sites.requests.some((r) => r.path.includes(marker))).toBe(false);
@@ -37,7 +37,7 @@ export function registerEgressTests(test: BrowserTestRegistrar): void {
       'file:///etc/passwd',
     ];
     for (const url of urls) {
-      const error = await expectWebtasksError(d.page('goto', url), 'policy-denied');
+      const error = await expectWebTasksError(d.page('goto', url), 'policy-denied');
       expect(error.message, url).toContain('egress policy');
     }
   });
@@ -49,7 +49,7 @@ export function registerEgressTests(test: BrowserTestRegistrar): void {
     const d = await open();
     const marker = probe();
     const target = `http://localhost:${sites.port}/testing/cookies?${marker}`;
-    const error = await expectWebtasksError(
+    const error = await expectWebTasksError(
       d.page('goto', `${sites.baseUrl}/testing/redirect?to=${encodeURIComponent(target)}`),
       'policy-denied',
     );

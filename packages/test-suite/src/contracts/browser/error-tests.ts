@@ -1,6 +1,7 @@
+import { type AddressInfo, createServer } from 'node:net';
 import type { JsonValue, PageCommand } from '@webtasks/core';
 import { expect } from 'vitest';
-import { expectWebtasksError } from '../stores/contract-options.js';
+import { expectWebTasksError } from '../stores/contract-options.js';
 import { type BrowserTestRegistrar, step } from './harness.js';
 
 /** Error codes: malformed commands, page failures, closed sessions. */
@@ -38,7 +39,7 @@ export function registerErrorTests(test: BrowserTestRegistrar): void {
       null,
     ];
     for (const command of bad) {
-      const error = await expectWebtasksError(
+      const error = await expectWebTasksError(
         d.session.execute({ command: command as PageCommand }),
         'invalid-request',
       );
@@ -52,21 +53,31 @@ export function registerErrorTests(test: BrowserTestRegistrar): void {
   }) => {
     const d = await open();
     await d.goto('/testing/controls');
-    const timeout = await expectWebtasksError(
+    const timeout = await expectWebTasksError(
       d.loc([step.css('#missing')], 'click', { timeout: 300 }),
       'page-error',
     );
     expect(timeout.message).toMatch(/Timeout 300ms exceeded/);
     expect(timeout.message).toContain('#missing');
     expect(timeout.message.length).toBeLessThan(800);
-    const thrown = await expectWebtasksError(
+    const thrown = await expectWebTasksError(
       d.page('evaluate', { fn: '() => { throw new Error("boom in page") }' }),
       'page-error',
     );
     expect(thrown.message).toContain('boom in page');
-    await expectWebtasksError(d.page('evaluate', { fn: 'process.exit(1)' }), 'page-error');
+    await expectWebTasksError(d.page('evaluate', { fn: 'process.exit(1)' }), 'page-error');
     const loose = await open({ egress: { allowHosts: ['127.0.0.1'] } });
-    const refused = await expectWebtasksError(loose.page('goto', 'http://127.0.0.1:1/'), 'page-error');
+    // A port nothing listens on (port 1 would be Chromium's own ERR_UNSAFE_PORT).
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const refused = await expectWebTasksError(
+      loose.page('goto', `http://127.0.0.1:${closedPort}/`),
+      'page-error',
+    );
     expect(refused.message).toMatch(/ERR_CONNECTION_REFUSED|ERR_FAILED/);
     const odd: JsonValue = await d.page('evaluate', {
       fn: '() => { const a = {}; a.self = a; return [a, () => 1, NaN, 1n] }',
@@ -78,7 +89,7 @@ export function registerErrorTests(test: BrowserTestRegistrar): void {
     const d = await open();
     await d.goto('/tables');
     await d.session.close();
-    await expectWebtasksError(d.page('title'), 'invalid-request');
+    await expectWebTasksError(d.page('title'), 'invalid-request');
     expect(await d.session.close()).toEqual({});
   });
 }

@@ -1,16 +1,16 @@
-import { type ErrorCode, WebtasksError } from '@webtasks/core';
+import { type ErrorCode, WebTasksError } from '@webtasks/core';
 import { expect } from 'vitest';
 import { fakeReply } from '../../fake-apis/script.js';
 import type { HarnessTest } from './harness.js';
 import { basicCall } from './replies.js';
 
-async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<WebtasksError> {
+async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<WebTasksError> {
   const error = await promise.then(
-    () => expect.fail(`expected a WebtasksError "${code}", but the call resolved`),
+    () => expect.fail(`expected a WebTasksError "${code}", but the call resolved`),
     (caught: unknown) => caught,
   );
-  if (!WebtasksError.isInstance(error))
-    expect.fail(`expected a WebtasksError "${code}", got ${String(error)}`);
+  if (!WebTasksError.isInstance(error))
+    expect.fail(`expected a WebTasksError "${code}", got ${String(error)}`);
   expect(error.code, error.message).toBe(code);
   if (code !== 'aborted') expect(error.message).toMatch(/^\[webtasks:/);
   return error;
@@ -90,7 +90,7 @@ export function registerFailureTests(test: HarnessTest): void {
     const error = await model
       .generate(basicCall({ signal: controller.signal }))
       .catch((caught: unknown) => caught);
-    expect(WebtasksError.isInstance(error) && ['aborted', 'model-unavailable'].includes(error.code)).toBe(
+    expect(WebTasksError.isInstance(error) && ['aborted', 'model-unavailable'].includes(error.code)).toBe(
       true,
     );
     expect(Date.now() - started).toBeLessThan(2_000);

@@ -1,16 +1,12 @@
 import type { Sandbox } from '@webtasks/core';
 import {
   type ContractOptions,
-  type ContractTestBody,
   type ContractTestRegistrar,
   contractTests,
 } from '../stores/contract-options.js';
 
 /** Options of `describeSandboxContract` (keyv style: a factory, a cleanup, skips with reasons). */
 export type SandboxContractOptions = ContractOptions<Sandbox>;
-
-/** The body of one contract test. */
-export type SandboxTestBody = ContractTestBody<Sandbox>;
 
 /** Registers tests with a fresh sandbox each and the caller's skip list. */
 export type SandboxTestRegistrar = ContractTestRegistrar<Sandbox>;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { BlobStore } from '@webtasks/core';
+import { type BlobStore, WebTasksError } from '@webtasks/core';
 import { describe, expect } from 'vitest';
-import { type ContractOptions, contractTests, expectWebtasksError } from './contract-options.js';
+import { type ContractOptions, contractTests, expectWebTasksError } from './contract-options.js';
 
 function randomKey(name = 'result.json'): string {
   return `ws_${randomUUID()}/tasks/wt_${randomUUID()}/${name}`;
@@ -11,12 +11,39 @@ function digest(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+const MIB = 1024 * 1024;
+
+/** `body` in uneven chunks (odd sizes, a pause now and then), as a network body arrives. */
+async function* chunked(body: Uint8Array, failAfterBytes?: number): AsyncGenerator<Uint8Array> {
+  const sizes = [65_536, 1, 16_383, 300_000, 1_048_577];
+  let offset = 0;
+  for (let i = 0; offset < body.length; i++) {
+    if (failAfterBytes !== undefined && offset >= failAfterBytes) {
+      throw new WebTasksError({
+        code: 'rejected',
+        message: 'the download was refused mid-way (contract test)',
+      });
+    }
+    const size = sizes[i % sizes.length] as number;
+    yield body.subarray(offset, offset + size);
+    offset += size;
+    if (i % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+function streaming(store: BlobStore): NonNullable<BlobStore['putStream']> {
+  if (!store.putStream)
+    throw new Error('this store has no putStream: list the putStream tests in `skip` with the reason');
+  return store.putStream.bind(store);
+}
+
 /** Keys every blob store must reject with `invalid-request`. */
 export const INVALID_BLOB_KEYS = ['', '../x', 'ws/../../x', '/abs', 'a//b', 'a/'] as const;
 
 /**
- * The BlobStore contract: binary round trips (5 MB included), content types, overwrite,
- * delete, key validation and signed URLs.
+ * The BlobStore contract: binary round trips (5 MB included), streamed writes (`putStream`: a
+ * 9 MiB body in chunks, a body that fails mid-way), content types, overwrite, delete, key
+ * validation and signed URLs.
  */
 export function describeBlobStoreContract(options: ContractOptions<BlobStore>): void {
   describe(`BlobStore contract: ${options.name}`, () => {
@@ -59,6 +86,48 @@ export function describeBlobStoreContract(options: ContractOptions<BlobStore>): 
       expect(loaded?.contentType).toBe('text/plain');
     });
 
+    test('putStream stores a 9 MiB body that arrives in chunks: same size, same SHA-256', async (store) => {
+      const key = randomKey('download.bin');
+      const body = new Uint8Array(randomBytes(9 * MIB));
+      const stored = await streaming(store)({ key, body: chunked(body), contentType: 'text/csv' });
+      expect(stored).toEqual({ sizeBytes: body.length });
+      const loaded = await store.get({ key });
+      expect(loaded?.sizeBytes).toBe(body.length);
+      expect(loaded?.contentType).toBe('text/csv');
+      expect(digest(loaded?.body ?? new Uint8Array())).toBe(digest(body));
+    }, 120_000);
+
+    test('putStream of a body that fails mid-way stores nothing: the error comes back, the old object stays', async (store) => {
+      const put = streaming(store);
+      const fresh = randomKey('cut.bin');
+      const replaced = randomKey('kept.bin');
+      await store.put({ key: replaced, body: new TextEncoder().encode('old'), contentType: 'text/plain' });
+      const body = new Uint8Array(randomBytes(12 * MIB));
+      // Past 10 MiB: a store that uploads in parts has sent some already.
+      for (const key of [fresh, replaced]) {
+        await expectWebTasksError(
+          put({ key, body: chunked(body, 10 * MIB), contentType: 'application/octet-stream' }),
+          'rejected',
+        );
+      }
+      expect(await store.get({ key: fresh })).toBeUndefined();
+      const kept = await store.get({ key: replaced });
+      expect(new TextDecoder().decode(kept?.body)).toBe('old');
+      expect(kept?.contentType).toBe('text/plain');
+    }, 120_000);
+
+    test('putStream of an empty body stores an empty object', async (store) => {
+      const key = randomKey('empty.csv');
+      expect(
+        await streaming(store)({ key, body: chunked(new Uint8Array()), contentType: 'text/csv' }),
+      ).toEqual({
+        sizeBytes: 0,
+      });
+      const loaded = await store.get({ key });
+      expect(loaded?.sizeBytes).toBe(0);
+      expect(loaded?.contentType).toBe('text/csv');
+    });
+
     test('get returns undefined for a missing key', async (store) => {
       expect(await store.get({ key: randomKey() })).toBeUndefined();
     });
@@ -87,10 +156,10 @@ export function describeBlobStoreContract(options: ContractOptions<BlobStore>): 
     test('keys with .., empty segments or a leading / are rejected with invalid-request', async (store) => {
       const body = new Uint8Array([1]);
       for (const key of INVALID_BLOB_KEYS) {
-        await expectWebtasksError(store.put({ key, body, contentType: 'text/plain' }), 'invalid-request');
-        await expectWebtasksError(store.get({ key }), 'invalid-request');
-        await expectWebtasksError(store.delete({ key }), 'invalid-request');
-        await expectWebtasksError(store.signedUrl({ key, expiresInSeconds: 60 }), 'invalid-request');
+        await expectWebTasksError(store.put({ key, body, contentType: 'text/plain' }), 'invalid-request');
+        await expectWebTasksError(store.get({ key }), 'invalid-request');
+        await expectWebTasksError(store.delete({ key }), 'invalid-request');
+        await expectWebTasksError(store.signedUrl({ key, expiresInSeconds: 60 }), 'invalid-request');
       }
     });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type BundleStore, type NewBundle, WebtasksError } from '@webtasks/core';
+import { type BundleStore, type NewBundle, WebTasksError } from '@webtasks/core';
 import { describe, expect } from 'vitest';
-import { type ContractOptions, contractTests, expectWebtasksError } from './contract-options.js';
+import { bundleStorePromotionTests } from './bundle-store-promotion.js';
+import { type ContractOptions, contractTests, expectWebTasksError } from './contract-options.js';
 
 /** A bundle ready to save, for a fresh random workspace unless given. */
 export function sampleNewBundle(overrides: Partial<NewBundle> = {}): NewBundle {
@@ -88,18 +89,18 @@ export function describeBundleStoreContract(options: ContractOptions<BundleStore
     test('save with a wrong expectedVersion fails with conflict and writes nothing', async (store) => {
       const bundle = sampleNewBundle();
       await store.save({ bundle, expectedVersion: 0 });
-      await expectWebtasksError(
+      await expectWebTasksError(
         store.save({ bundle: { ...bundle, source: '// stale' }, expectedVersion: 0 }),
         'conflict',
       );
-      await expectWebtasksError(
+      await expectWebTasksError(
         store.save({ bundle: { ...bundle, source: '// ahead' }, expectedVersion: 2 }),
         'conflict',
       );
       expect(await store.history(bundle)).toHaveLength(1);
       expect((await store.latest(bundle))?.source).toBe(bundle.source);
       const fresh = sampleNewBundle();
-      await expectWebtasksError(store.save({ bundle: fresh, expectedVersion: 1 }), 'conflict');
+      await expectWebTasksError(store.save({ bundle: fresh, expectedVersion: 1 }), 'conflict');
       expect(await store.latest(fresh)).toBeUndefined();
     });
 
@@ -114,7 +115,7 @@ export function describeBundleStoreContract(options: ContractOptions<BundleStore
       const winners = attempts.filter((attempt) => attempt.status === 'fulfilled');
       const losers = attempts.filter((attempt) => attempt.status === 'rejected');
       expect(winners).toHaveLength(1);
-      for (const loser of losers) expect(WebtasksError.hasCode(loser.reason, 'conflict')).toBe(true);
+      for (const loser of losers) expect(WebTasksError.hasCode(loser.reason, 'conflict')).toBe(true);
       const history = await store.history(bundle);
       expect(history.map((line) => line.version)).toEqual([2, 1]);
       const winner = winners[0] as PromiseFulfilledResult<{ source: string }>;
@@ -159,7 +160,67 @@ export function describeBundleStoreContract(options: ContractOptions<BundleStore
       const bundle = sampleNewBundle();
       await store.save({ bundle, expectedVersion: 0 });
       const stats = { runs: 1, rowCounts: [1], filledRuns: {} };
-      await expectWebtasksError(store.saveStats({ ...bundle, version: 7, stats }), 'not-found');
+      await expectWebTasksError(store.saveStats({ ...bundle, version: 7, stats }), 'not-found');
+    });
+
+    test('save keeps the compiled code it is given; a version saved without it has none', async (store) => {
+      const bundle = sampleNewBundle();
+      const compiled = {
+        javascript: 'exports.default = async function run(ctx) { return { rows: [] }; };\n',
+        sourceHash: 'a'.repeat(64),
+        compilerVersion: 'contract-compiler 1',
+      };
+      const saved = await store.save({ bundle: { ...bundle, compiled }, expectedVersion: 0 });
+      expect(saved.compiled).toEqual(compiled);
+      expect((await store.latest(bundle))?.compiled).toEqual(compiled);
+      await store.save({ bundle, expectedVersion: 1 });
+      const second = await store.get({ ...bundle, version: 2 });
+      expect(second).toBeDefined();
+      expect(second && 'compiled' in second).toBe(false);
+      expect((await store.get({ ...bundle, version: 1 }))?.compiled).toEqual(compiled);
+    });
+
+    test('saveCompiled stores or replaces the compiled code of one version and changes nothing else', async (store) => {
+      const bundle = sampleNewBundle();
+      await store.save({ bundle, expectedVersion: 0 });
+      await store.save({ bundle, expectedVersion: 1 });
+      const before = await store.get({ ...bundle, version: 1 });
+      const first = { javascript: 'exports.default = 1;', sourceHash: 'b'.repeat(64), compilerVersion: 'c1' };
+      const second = {
+        javascript: 'exports.default = 2;',
+        sourceHash: 'b'.repeat(64),
+        compilerVersion: 'c2',
+      };
+      await store.saveCompiled({ ...bundle, version: 1, compiled: first });
+      expect((await store.get({ ...bundle, version: 1 }))?.compiled).toEqual(first);
+      await store.saveCompiled({ ...bundle, version: 1, compiled: second });
+      const after = await store.get({ ...bundle, version: 1 });
+      expect(after?.compiled).toEqual(second);
+      expect({ ...after, compiled: undefined }).toEqual({ ...before, compiled: undefined });
+      expect((await store.get({ ...bundle, version: 2 }))?.compiled).toBeUndefined();
+      expect((await store.latest(bundle))?.version).toBe(2);
+      expect((await store.history(bundle)).map((line) => line.version)).toEqual([2, 1]);
+      // Statistics and compiled code are independent.
+      const stats = { runs: 1, rowCounts: [3], filledRuns: {} };
+      await store.saveStats({ ...bundle, version: 1, stats });
+      const both = await store.get({ ...bundle, version: 1 });
+      expect(both?.stats).toEqual(stats);
+      expect(both?.compiled).toEqual(second);
+    });
+
+    test('saveCompiled on a missing version fails with not-found', async (store) => {
+      const bundle = sampleNewBundle();
+      await store.save({ bundle, expectedVersion: 0 });
+      const compiled = {
+        javascript: 'exports.default = 1;',
+        sourceHash: 'c'.repeat(64),
+        compilerVersion: 'c1',
+      };
+      await expectWebTasksError(store.saveCompiled({ ...bundle, version: 7, compiled }), 'not-found');
+      await expectWebTasksError(
+        store.saveCompiled({ ...bundle, reuseKey: `${bundle.reuseKey}.none`, version: 1, compiled }),
+        'not-found',
+      );
     });
 
     test('list returns the latest version of each key ordered by key, with prefix, after and limit', async (store) => {
@@ -238,6 +299,8 @@ export function describeBundleStoreContract(options: ContractOptions<BundleStore
       if (loaded) loaded.source = '// mutated again';
       expect((await store.latest(bundle))?.source).not.toBe('// mutated again');
     });
+
+    bundleStorePromotionTests(test);
 
     test.checkSkips();
   });

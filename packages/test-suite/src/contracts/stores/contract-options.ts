@@ -1,4 +1,4 @@
-import { type ErrorCode, WebtasksError } from '@webtasks/core';
+import { type ErrorCode, WebTasksError } from '@webtasks/core';
 import { expect, it, type TestContext } from 'vitest';
 import { createSkipRegistry, type SkipList, skipIfListed } from '../skip-registry.js';
 
@@ -53,21 +53,21 @@ export async function closeIfPossible(instance: unknown): Promise<void> {
   if (typeof close === 'function') await close.call(instance);
 }
 
-/** Await `promise`, expect it to reject with a WebtasksError of `code`, and return the error. */
-export async function expectWebtasksError(
+/** Await `promise`, expect it to reject with a WebTasksError of `code`, and return the error. */
+export async function expectWebTasksError(
   promise: Promise<unknown>,
   code: ErrorCode,
-): Promise<WebtasksError> {
+): Promise<WebTasksError> {
   let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
   try {
     outcome = { ok: true, value: await promise };
   } catch (error) {
     outcome = { ok: false, error };
   }
-  if (outcome.ok) expect.fail(`expected a WebtasksError with code "${code}", but the call resolved`);
+  if (outcome.ok) expect.fail(`expected a WebTasksError with code "${code}", but the call resolved`);
   const { error } = outcome;
-  if (!WebtasksError.isInstance(error)) {
-    expect.fail(`expected a WebtasksError with code "${code}", got ${String(error)}`);
+  if (!WebTasksError.isInstance(error)) {
+    expect.fail(`expected a WebTasksError with code "${code}", got ${String(error)}`);
   }
   expect(error.code).toBe(code);
   return error;

@@ -4,7 +4,7 @@ import { describe, expect } from 'vitest';
 import {
   type ContractOptions,
   contractTests,
-  expectWebtasksError,
+  expectWebTasksError,
   sleep,
   trackSettled,
   waitUntil,
@@ -24,6 +24,16 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
       expect(locks.specificationVersion).toBe('v1');
       expect(typeof locks.capabilities.fair).toBe('boolean');
       expect(typeof locks.capabilities.distributed).toBe('boolean');
+    });
+
+    test('close() is idempotent and rejects a waiting acquirer with aborted', async (locks) => {
+      const name = lockName();
+      await locks.acquire({ name, ttlMs: 5_000 });
+      const waiting = locks.acquire({ name, ttlMs: 5_000, waitMs: 5_000 });
+      await sleep(50);
+      await locks.close();
+      await expectWebTasksError(waiting, 'aborted');
+      await locks.close(); // and the suite's cleanup closes a third time
     });
 
     test('acquire returns a lease and release frees the lock', async (locks) => {
@@ -84,7 +94,7 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
       expect(extended.expiresAt).toBeGreaterThan(lease.expiresAt);
       expect(extended.fencingToken).toBe(lease.fencingToken);
       await sleep(250);
-      await expectWebtasksError(locks.acquire({ name, ttlMs: 1_000, waitMs: 100 }), 'lock-timeout');
+      await expectWebTasksError(locks.acquire({ name, ttlMs: 1_000, waitMs: 100 }), 'lock-timeout');
       await locks.release({ lease: extended });
       const next = await locks.acquire({ name, ttlMs: 1_000, waitMs: 200 });
       await locks.release({ lease: next });
@@ -96,9 +106,9 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
       await sleep(200);
       const current = await locks.acquire({ name, ttlMs: 5_000, waitMs: 1_000 });
       expect(current.fencingToken).toBeGreaterThan(stale.fencingToken);
-      await expectWebtasksError(locks.extend({ lease: stale, ttlMs: 5_000 }), 'lock-lost');
+      await expectWebTasksError(locks.extend({ lease: stale, ttlMs: 5_000 }), 'lock-lost');
       await locks.release({ lease: stale });
-      await expectWebtasksError(locks.acquire({ name, ttlMs: 1_000, waitMs: 100 }), 'lock-timeout');
+      await expectWebTasksError(locks.acquire({ name, ttlMs: 1_000, waitMs: 100 }), 'lock-timeout');
       await locks.release({ lease: current });
     });
 
@@ -116,7 +126,7 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
       const name = lockName();
       const held = await locks.acquire({ name, ttlMs: 5_000 });
       const started = Date.now();
-      await expectWebtasksError(locks.acquire({ name, ttlMs: 1_000, waitMs: 150 }), 'lock-timeout');
+      await expectWebTasksError(locks.acquire({ name, ttlMs: 1_000, waitMs: 150 }), 'lock-timeout');
       const waited = Date.now() - started;
       expect(waited).toBeGreaterThanOrEqual(120);
       expect(waited).toBeLessThan(2_000);
@@ -128,14 +138,14 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
       const held = await locks.acquire({ name, ttlMs: 5_000 });
       const controller = new AbortController();
       const waiting = locks.acquire({ name, ttlMs: 5_000, signal: controller.signal });
-      const outcome = expectWebtasksError(waiting, 'aborted');
+      const outcome = expectWebTasksError(waiting, 'aborted');
       await sleep(50);
       controller.abort();
       await outcome;
       await locks.release({ lease: held });
       const next = await locks.acquire({ name, ttlMs: 1_000, waitMs: 300 });
       await locks.release({ lease: next });
-      await expectWebtasksError(
+      await expectWebTasksError(
         locks.acquire({ name, ttlMs: 1_000, signal: AbortSignal.abort() }),
         'aborted',
       );
@@ -187,7 +197,7 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
       const extended = await locks.extendSlot({ slot: first, ttlMs: 5_000 });
       expect(extended.expiresAt).toBeGreaterThan(first.expiresAt);
       await sleep(250);
-      await expectWebtasksError(
+      await expectWebTasksError(
         locks.acquireSlot({ name, limit: 2, ttlMs: 1_000, waitMs: 100 }),
         'lock-timeout',
       );
@@ -209,12 +219,12 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
         await locks.acquireSlot({ name, limit: 2, ttlMs: 5_000, waitMs: 3_000 }),
       ];
       expect(Date.now() - started).toBeLessThan(2_500);
-      await expectWebtasksError(
+      await expectWebTasksError(
         locks.extendSlot({ slot: dead[0] as (typeof dead)[0], ttlMs: 5_000 }),
         'lock-lost',
       );
       for (const slot of dead) await locks.releaseSlot({ slot });
-      await expectWebtasksError(
+      await expectWebTasksError(
         locks.acquireSlot({ name, limit: 2, ttlMs: 1_000, waitMs: 100 }),
         'lock-timeout',
       );
@@ -225,7 +235,7 @@ export function describeLockManagerContract(options: ContractOptions<LockManager
       const name = `sem:${randomUUID()}`;
       const held = await locks.acquireSlot({ name, limit: 1, ttlMs: 5_000 });
       const controller = new AbortController();
-      const outcome = expectWebtasksError(
+      const outcome = expectWebTasksError(
         locks.acquireSlot({ name, limit: 1, ttlMs: 5_000, signal: controller.signal }),
         'aborted',
       );

@@ -28,6 +28,14 @@ export function describeTaskQueueContract(options: ContractOptions<TaskQueue>): 
       expect(typeof queue.capabilities.distributed).toBe('boolean');
     });
 
+    test('close() stops consumers and is idempotent', async (queue) => {
+      const handled: QueueMessage[] = [];
+      await queue.consume({ concurrency: 1, handler: async (message) => void handled.push(message) });
+      await queue.close();
+      await queue.close(); // and the suite's cleanup closes a third time
+      expect(handled).toEqual([]);
+    });
+
     test('messages enqueued before consume are delivered', async (queue) => {
       const sent = messages(5);
       for (const message of sent) await queue.enqueue({ message });
@@ -168,6 +176,54 @@ export function describeTaskQueueContract(options: ContractOptions<TaskQueue>): 
       await second.stop();
       expect(redelivered).toEqual([message.webTaskId]);
     }, 20_000);
+
+    test('enqueueing a task that already has an entry adds nothing', async (queue) => {
+      const [message] = messages(1) as [QueueMessage];
+      await queue.enqueue({ message });
+      await queue.enqueue({ message });
+      const handled: string[] = [];
+      const consumer = await queue.consume({
+        concurrency: 2,
+        handler: async (received) => {
+          handled.push(received.webTaskId);
+        },
+      });
+      await waitUntil(() => handled.length >= 1, 5_000, 'the message');
+      await sleep(300);
+      await consumer.stop();
+      expect(handled).toEqual([message.webTaskId]);
+    });
+
+    test('ensureQueued adds a task only when it has no live entry', async (queue) => {
+      expect(typeof queue.ensureQueued).toBe('function');
+      const ensure = (message: QueueMessage) => queue.ensureQueued!({ message });
+      const [waiting, lost] = messages(2) as [QueueMessage, QueueMessage];
+      await queue.enqueue({ message: waiting });
+      expect(await ensure(waiting)).toBe(false);
+      expect(await ensure(lost)).toBe(true);
+      expect(await ensure(lost)).toBe(false);
+      const handled: string[] = [];
+      let release!: () => void;
+      const blocked = new Promise<void>((resolve) => (release = resolve));
+      const consumer = await queue.consume({
+        concurrency: 2,
+        handler: async (received) => {
+          handled.push(received.webTaskId);
+          if (handled.length <= 2) await blocked;
+        },
+      });
+      await waitUntil(() => handled.length >= 2, 5_000, 'both messages');
+      // Being handled is a live entry.
+      expect(await ensure(waiting)).toBe(false);
+      release();
+      await sleep(300);
+      expect([...handled].sort()).toEqual([waiting.webTaskId, lost.webTaskId].sort());
+      // Once handled, the entry is gone: the task can be delivered again.
+      expect(await ensure(waiting)).toBe(true);
+      await waitUntil(() => handled.length >= 3, 5_000, 'the new delivery');
+      await consumer.stop();
+      expect(handled[2]).toBe(waiting.webTaskId);
+    });
 
     test.checkSkips();
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type TaskRecord, type TaskStore, WebtasksError } from '@webtasks/core';
+import { type TaskRecord, type TaskStore, WebTasksError } from '@webtasks/core';
 import { describe, expect } from 'vitest';
-import { type ContractOptions, contractTests, expectWebtasksError } from './contract-options.js';
+import { type ContractOptions, contractTests, expectWebTasksError } from './contract-options.js';
+import { registerRunRecordTests } from './task-store-runs.js';
 
 /** A pending task record for a fresh random workspace unless given. */
 export function sampleTaskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
@@ -53,7 +54,7 @@ export function describeTaskStoreContract(options: ContractOptions<TaskStore>): 
     test('creating an existing id fails with conflict and keeps the first record', async (store) => {
       const task = sampleTaskRecord();
       await store.create({ task });
-      await expectWebtasksError(store.create({ task: { ...task, attempts: 5 } }), 'conflict');
+      await expectWebTasksError(store.create({ task: { ...task, attempts: 5 } }), 'conflict');
       expect((await store.get(task))?.attempts).toBe(0);
     });
 
@@ -94,7 +95,7 @@ export function describeTaskStoreContract(options: ContractOptions<TaskStore>): 
     test('transition from a status not in from fails with conflict and changes nothing', async (store) => {
       const task = sampleTaskRecord();
       await store.create({ task });
-      await expectWebtasksError(
+      await expectWebTasksError(
         store.transition({
           ...task,
           from: ['started', 'completed'],
@@ -109,7 +110,7 @@ export function describeTaskStoreContract(options: ContractOptions<TaskStore>): 
       const task = sampleTaskRecord();
       await store.create({ task });
       const patch = { status: 'started' } as const;
-      await expectWebtasksError(
+      await expectWebTasksError(
         store.transition({
           workspaceId: task.workspaceId,
           webTaskId: `wt_${randomUUID()}`,
@@ -118,7 +119,7 @@ export function describeTaskStoreContract(options: ContractOptions<TaskStore>): 
         }),
         'not-found',
       );
-      await expectWebtasksError(
+      await expectWebTasksError(
         store.transition({
           workspaceId: `ws_${randomUUID()}`,
           webTaskId: task.webTaskId,
@@ -146,7 +147,7 @@ export function describeTaskStoreContract(options: ContractOptions<TaskStore>): 
       expect(winners).toHaveLength(1);
       for (const attempt of attempts) {
         if (attempt.status === 'rejected')
-          expect(WebtasksError.hasCode(attempt.reason, 'conflict')).toBe(true);
+          expect(WebTasksError.hasCode(attempt.reason, 'conflict')).toBe(true);
       }
       const winner = (winners[0] as PromiseFulfilledResult<TaskRecord>).value;
       const stored = await store.get(task);
@@ -197,6 +198,89 @@ export function describeTaskStoreContract(options: ContractOptions<TaskStore>): 
       expect(await store.countByStatus({ workspaceId })).toEqual({ pending: 2, started: 1, completed: 1 });
     });
 
+    test('create with maxPending admits at most that many pending tasks, even all at once', async (store) => {
+      const workspaceId = `ws_${randomUUID()}`;
+      const attempts = Array.from({ length: 100 }, () => sampleTaskRecord({ workspaceId }));
+      const outcomes = await Promise.allSettled(
+        attempts.map((task) => store.create({ task, maxPending: 7 })),
+      );
+      const admitted = attempts.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+      expect(admitted).toHaveLength(7);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          expect(WebTasksError.hasCode(outcome.reason, 'workspace-rate-limited')).toBe(true);
+        }
+      }
+      expect((await store.countByStatus({ workspaceId })).pending).toBe(7);
+      // Another workspace has its own limit; a task that leaves `pending` frees a place.
+      await store.create({ task: sampleTaskRecord(), maxPending: 7 });
+      await store.transition({ ...admitted[0]!, from: ['pending'], patch: { status: 'started' } });
+      await store.create({ task: sampleTaskRecord({ workspaceId }), maxPending: 7 });
+      await expectWebTasksError(
+        store.create({ task: sampleTaskRecord({ workspaceId }), maxPending: 7 }),
+        'workspace-rate-limited',
+      );
+    });
+
+    test('deleteCompleted removes completed records finished before the cutoff, nothing else', async (store) => {
+      expect(typeof store.deleteCompleted).toBe('function');
+      const now = Date.now();
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const workspaceId = `ws_${randomUUID()}`;
+      const [old, recent, waiting] = [0, 1, 2].map(() => sampleTaskRecord({ workspaceId })) as [
+        TaskRecord,
+        TaskRecord,
+        TaskRecord,
+      ];
+      for (const task of [old, recent, waiting]) await store.create({ task });
+      await store.transition({
+        ...old,
+        from: ['pending'],
+        patch: { status: 'completed', completedAt: iso(now) },
+      });
+      await store.transition({
+        ...recent,
+        from: ['pending'],
+        patch: { status: 'completed', completedAt: iso(now + 2 * 86_400_000) },
+      });
+      const deleted = await store.deleteCompleted({
+        completedBefore: iso(now + 86_400_000),
+        limit: 1_000_000,
+      });
+      expect(deleted.map((task) => task.webTaskId)).toContain(old.webTaskId);
+      expect(await store.get(old)).toBeUndefined();
+      expect((await store.get(recent))?.status).toBe('completed');
+      expect((await store.get(waiting))?.status).toBe('pending');
+      expect(await store.countByStatus({ workspaceId })).toEqual({ pending: 1, started: 0, completed: 1 });
+    });
+
+    test('listUnfinished returns pending and started tasks of every workspace, oldest first', async (store) => {
+      expect(typeof store.listUnfinished).toBe('function');
+      // Far in the past, so that these come first whatever else the store holds.
+      const at = (second: number) => new Date(Date.UTC(2001, 0, 1, 0, 0, second)).toISOString();
+      const [a, b, c, d] = [
+        sampleTaskRecord({ createdAt: at(3) }),
+        sampleTaskRecord({ createdAt: at(1) }),
+        sampleTaskRecord({ createdAt: at(2) }),
+        sampleTaskRecord({ createdAt: at(0) }),
+      ] as [TaskRecord, TaskRecord, TaskRecord, TaskRecord];
+      for (const task of [a, b, c, d]) await store.create({ task });
+      await store.transition({
+        ...c,
+        from: ['pending'],
+        patch: { status: 'started', leaseExpiresAt: at(30), attempts: 1 },
+      });
+      await store.transition({ ...d, from: ['pending'], patch: { status: 'completed', outcome: 'failed' } });
+      const mine = new Set([a, b, c, d].map((task) => task.webTaskId));
+      const listed = (await store.listUnfinished!({ limit: 1_000 })).filter((r) => mine.has(r.webTaskId));
+      expect(listed.map((r) => r.webTaskId)).toEqual([b.webTaskId, c.webTaskId, a.webTaskId]);
+      expect(listed[1]).toMatchObject({ status: 'started', leaseExpiresAt: at(30), attempts: 1 });
+      const finished = await store.transition({ ...c, from: ['started'], patch: { status: 'completed' } });
+      expect(finished.leaseExpiresAt).toBe(at(30));
+      const after = (await store.listUnfinished!({ limit: 1_000 })).filter((r) => mine.has(r.webTaskId));
+      expect(after.map((r) => r.webTaskId)).toEqual([b.webTaskId, a.webTaskId]);
+    });
+
     test('returned records are copies: mutating them changes nothing stored', async (store) => {
       const task = sampleTaskRecord();
       await store.create({ task });
@@ -206,6 +290,8 @@ export function describeTaskStoreContract(options: ContractOptions<TaskStore>): 
       if (loaded) loaded.request.parameters.batch = 'mutated-output';
       expect((await store.get(task))?.request.parameters.batch).toBe('S24');
     });
+
+    registerRunRecordTests(test, sampleTaskRecord);
 
     test.checkSkips();
   });

@@ -1,0 +1,1 @@
+export { deleteRedisKeys, REDIS_URL, type RedisKeyCommands, uniqueRedisPrefix } from './redis.js';
