@@ -46,4 +46,16 @@ describe('API keys', () => {
     );
     expect(() => parseApiKeysFile('nope')).toThrow(/not JSON/);
   });
+
+  it('identifies the workspace of a key (for /mcp), and nothing for an unknown or empty key', async () => {
+    const auth = createApiKeyAuth([
+      { workspaceId: 'ws_1', keyHash: hashApiKey('key-one') },
+      { workspaceId: 'ws_1', keyHash: hashApiKey('key-one-rotated') },
+      { workspaceId: 'ws_2', keyHash: hashApiKey('key-two') },
+    ]);
+    expect(await auth.identify?.({ apiKey: 'key-one-rotated' })).toBe('ws_1');
+    expect(await auth.identify?.({ apiKey: 'key-two' })).toBe('ws_2');
+    expect(await auth.identify?.({ apiKey: 'key-three' })).toBeUndefined();
+    expect(await auth.identify?.({ apiKey: '' })).toBeUndefined();
+  });
 });

@@ -11,6 +11,11 @@ export interface ApiKeyEntry {
 export interface WorkspaceAuth {
   /** True when `apiKey` is a valid key of `workspaceId`. */
   verify(options: { workspaceId: string; apiKey: string }): boolean | Promise<boolean>;
+  /**
+   * The workspace an API key opens, or undefined. Needed where the URL names no workspace
+   * (`/mcp`); without it those routes accept only requests that name the workspace.
+   */
+  identify?(options: { apiKey: string }): string | undefined | Promise<string | undefined>;
 }
 
 const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -57,6 +62,18 @@ export function createApiKeyAuth(entries: readonly ApiKeyEntry[]): WorkspaceAuth
         if (timingSafeEqual(presented, digest)) match = true;
       }
       return match && stored !== undefined;
+    },
+    identify({ apiKey }) {
+      if (apiKey.length === 0 || apiKey.length > 1024) return undefined;
+      const presented = createHash('sha256').update(apiKey, 'utf8').digest();
+      // Every stored hash is compared, so timing says nothing about which key matched.
+      let found: string | undefined;
+      for (const [workspaceId, digests] of byWorkspace) {
+        for (const digest of digests) {
+          if (timingSafeEqual(presented, digest) && found === undefined) found = workspaceId;
+        }
+      }
+      return found;
     },
   };
 }

@@ -12,9 +12,12 @@ import type {
   Logger,
   PriceTable,
   Sandbox,
+  SecretStore,
+  SettingNames,
   SignedUrlVerifier,
   TaskQueue,
   TaskStore,
+  WebhookOptions,
   WebTasksEngine,
 } from '@webtasks/core';
 import type { ServerConfig } from './config.js';
@@ -45,14 +48,46 @@ type Closer = () => Promise<void>;
 export interface AssemblyOverrides {
   browser?: BrowserProvider;
   sandbox?: Sandbox;
+  /** Start the isolate processes at once (`webtasks run`: the run is about to need one). */
+  warmSandbox?: boolean;
   compiler?: CodeCompiler;
-  model?: LanguageModel;
+  /** A model in place of the configured one; `null`: none at all (saved code only). */
+  model?: LanguageModel | null;
   prices?: PriceTable;
   /** Engine limits on top of the configured ones. */
   limits?: Partial<EngineLimits>;
   /** BullMQ timings (how fast a dead worker's task is delivered again). */
   queue?: { lockDurationMs?: number; stalledIntervalMs?: number; retryDelayMs?: number };
+  /** How error hints name settings; default the environment variables (the CLI names its flags). */
+  settingNames?: SettingNames;
+  /** Webhook timings (retry backoff, sweep interval) on top of the configured secret and URL. */
+  webhooks?: Omit<WebhookOptions, 'secret' | 'defaultUrl'>;
 }
+
+/** Whether the configuration has a model (else only saved code runs). */
+export function hasModel(config: ServerConfig): boolean {
+  return config.model.provider === 'openai'
+    ? config.model.baseUrl !== undefined
+    : config.model.apiKey !== undefined;
+}
+
+/** The model line of start-up messages: `anthropic`, `openai qwen3 at URL`, or none. */
+export function describeModel(config: ServerConfig): string {
+  const { model } = config;
+  if (hasModel(config) && model.provider === 'openai')
+    return `openai ${model.models.haiku ?? ''} at ${model.baseUrl}`.replace('  ', ' ');
+  if (hasModel(config)) return `anthropic${model.baseUrl ? ` at ${model.baseUrl}` : ''}`;
+  return 'none (saved code only: tasks that need the agent are rejected)';
+}
+
+/** Error hints of the server: its environment variables. */
+export const SERVER_SETTING_NAMES: SettingNames = {
+  allowHost: (host) => `add ${host} to WEBTASKS_EGRESS_ALLOW_HOSTS`,
+  secretsKey: 'WEBTASKS_SECRETS_KEY',
+  webhookSecret: 'set WEBTASKS_WEBHOOK_SECRET (or the workspace in WEBTASKS_WEBHOOK_SECRETS)',
+  model:
+    'set ANTHROPIC_API_KEY on the workers (or WEBTASKS_MODEL_PROVIDER=openai with OPENAI_BASE_URL and WEBTASKS_MODELS)',
+};
 
 /**
  * BullMQ deliveries per task. The engine counts the deliveries that *started* the task and
@@ -102,6 +137,22 @@ async function stores(
     bundles: createFsBundleStore({ directory: config.dataDir }),
     tasks: createFsTaskStore({ directory: config.dataDir }),
   };
+}
+
+/** Where workspace secrets and auth sessions are kept (sealed): beside the tasks. */
+async function secretStore(config: ServerConfig, logger: Logger, closers: Closer[]): Promise<SecretStore> {
+  if (config.store.kind === 'postgres') {
+    const { createPostgresSecretStore } = await import('@webtasks/store-postgres');
+    const store = createPostgresSecretStore({
+      connectionString: config.store.connectionString,
+      ...(config.store.schema ? { schema: config.store.schema } : {}),
+      logger,
+    });
+    closers.push(() => store.close());
+    return store;
+  }
+  const { createFsSecretStore } = await import('@webtasks/store-fs');
+  return createFsSecretStore({ directory: config.dataDir });
 }
 
 async function blobStore(
@@ -183,7 +234,10 @@ async function model(
   return { model: created, prices: {} };
 }
 
-/** Build the engine and its adapters from the configuration (`overrides` replace parts of it). */
+/**
+ * Build the engine and its adapters from the configuration (`overrides` replace parts of it):
+ * the one assembly of `webtasks serve`, the server binary, and `webtasks run`/`mcp`.
+ */
 export async function assemble(
   config: ServerConfig,
   logger: Logger,
@@ -194,9 +248,12 @@ export async function assemble(
   const egress = { blockPrivateNetworks: true, allowHosts: config.egressAllowHosts };
   const { bundles, tasks } = await stores(config, logger.child({ adapter: 'store' }), closers);
   const blobs = await blobStore(config, logger.child({ adapter: 'blobs' }), closers);
-  const configured = overrides.model
-    ? { model: overrides.model, prices: overrides.prices ?? {} }
-    : await model(config, logger.child({ adapter: 'model' }));
+  const configured =
+    overrides.model === null
+      ? { prices: {} }
+      : overrides.model
+        ? { model: overrides.model, prices: overrides.prices ?? {} }
+        : await model(config, logger.child({ adapter: 'model' }));
   const maxDeliveries = overrides.limits?.maxDeliveries ?? DEFAULT_LIMITS.maxDeliveries;
   const engine = createWebTasks({
     bundles,
@@ -208,28 +265,59 @@ export async function assemble(
     browser:
       overrides.browser ??
       (await import('@webtasks/browser-playwright')).createPlaywrightBrowserProvider({
-        executablePath: config.chromiumPath,
+        ...(config.chromiumPath ? { executablePath: config.chromiumPath } : {}),
         egress,
+        maxResultBytes: config.runCaps.maxReplyBytes,
+        maxPagesPerSession: config.runCaps.maxPagesPerSession,
+        maxFramesPerPage: config.runCaps.maxFramesPerPage,
+        ...(config.proxy ? { proxy: config.proxy } : {}),
+        maxDownloadBytes: config.maxDownloadBytes,
+        maxTransferBytes: config.maxTransferBytes,
         logger: logger.child({ adapter: 'browser' }),
       }),
     sandbox:
       overrides.sandbox ??
       (await import('@webtasks/sandbox-isolated-vm')).createIsolatedVmSandbox({
         workers: config.sandboxWorkers,
+        ...(overrides.warmSandbox ? { warm: true } : {}),
+        defaultLimits: {
+          maxConcurrentCalls: config.runCaps.maxConcurrentCalls,
+          maxReplyBytes: config.runCaps.maxReplyBytes,
+          maxOutputBytes: config.runCaps.maxOutputBytes,
+        },
         logger: logger.child({ adapter: 'sandbox' }),
       }),
     compiler: overrides.compiler ?? (await import('@webtasks/codegen-ts')).createTsMorphCompiler(),
-    ...(configured.model ? { model: configured.model } : {}),
+    ...('model' in configured && configured.model ? { model: configured.model } : {}),
     prices: configured.prices,
     egress,
     limits: {
       maxQueuedPerWorkspace: config.maxQueuedPerWorkspace,
       maxConcurrentPerWorkspace: config.maxConcurrentPerWorkspace,
       taskTimeoutMs: config.taskTimeoutMs,
+      reconcileIntervalMs: config.reconcileIntervalMs,
       ...overrides.limits,
       maxDeliveries,
     },
     worker: config.role === 'api' ? false : { concurrency: config.workerConcurrency },
+    traceByDefault: config.traceByDefault,
+    secrets: {
+      store: await secretStore(config, logger.child({ adapter: 'secrets' }), closers),
+      ...(config.secretsKey ? { key: config.secretsKey } : {}),
+    },
+    ...(config.webhooks.secret !== undefined || Object.keys(config.webhooks.secretsByWorkspace).length > 0
+      ? {
+          webhooks: {
+            secret: (workspaceId: string) =>
+              config.webhooks.secretsByWorkspace[workspaceId] ?? config.webhooks.secret,
+            ...(config.webhooks.defaultUrl !== undefined ? { defaultUrl: config.webhooks.defaultUrl } : {}),
+            ...overrides.webhooks,
+          },
+        }
+      : {}),
+    retention: { days: config.retentionDays, workspaces: config.retentionByWorkspace },
+    runs: config.runs,
+    settingNames: overrides.settingNames ?? SERVER_SETTING_NAMES,
     logger,
   });
   return {

@@ -37,6 +37,76 @@ describe('loadConfig', () => {
     expect(JSON.stringify(config)).not.toContain('dev-key');
   });
 
+  it('reads the caps that protect other tenants, with their defaults', () => {
+    expect(loadConfig(minimal).runCaps).toEqual({
+      maxConcurrentCalls: 64,
+      maxReplyBytes: 8 * 1024 * 1024,
+      maxOutputBytes: 32 * 1024 * 1024,
+      maxPagesPerSession: 20,
+      maxFramesPerPage: 200,
+    });
+    expect(loadConfig(minimal).maxTransferBytes).toBe(4 * 1024 ** 3);
+    const config = loadConfig({
+      ...minimal,
+      WEBTASKS_MAX_CONCURRENT_CALLS: '16',
+      WEBTASKS_MAX_REPLY_BYTES: '65536',
+      WEBTASKS_MAX_FRAMES_PER_PAGE: '40',
+    });
+    expect(config.runCaps).toMatchObject({
+      maxConcurrentCalls: 16,
+      maxReplyBytes: 65_536,
+      maxFramesPerPage: 40,
+    });
+    expect(() => loadConfig({ ...minimal, WEBTASKS_MAX_CONCURRENT_CALLS: '0' })).toThrow(
+      /WEBTASKS_MAX_CONCURRENT_CALLS=0 must be a whole number between 1 and 100000/,
+    );
+  });
+
+  it('reads the timing of run records and event streams across processes', () => {
+    expect(loadConfig(minimal).runs).toEqual({ flushIntervalMs: 250, eventPollMs: 500 });
+    expect(
+      loadConfig({ ...minimal, WEBTASKS_RUN_FLUSH_MS: '50', WEBTASKS_EVENT_POLL_MS: '100' }).runs,
+    ).toEqual({ flushIntervalMs: 50, eventPollMs: 100 });
+    expect(() => loadConfig({ ...minimal, WEBTASKS_EVENT_POLL_MS: '5' })).toThrow(/WEBTASKS_EVENT_POLL_MS/);
+  });
+
+  it('reads trace and retention settings, and names a malformed retention pair', () => {
+    expect(loadConfig(minimal)).toMatchObject({
+      traceByDefault: false,
+      retentionDays: 30,
+      retentionByWorkspace: {},
+    });
+    expect(
+      loadConfig({
+        ...minimal,
+        WEBTASKS_TRACE: 'true',
+        WEBTASKS_RETENTION_DAYS: '7',
+        WEBTASKS_RETENTION_BY_WORKSPACE: 'ws_a:1, ws_b:90',
+      }),
+    ).toMatchObject({ traceByDefault: true, retentionDays: 7, retentionByWorkspace: { ws_a: 1, ws_b: 90 } });
+    expect(problemsOf({ ...minimal, WEBTASKS_RETENTION_BY_WORKSPACE: 'ws_a=7' })).toEqual([
+      expect.stringContaining('WEBTASKS_RETENTION_BY_WORKSPACE: "ws_a=7" must be workspace:days'),
+    ]);
+    expect(problemsOf({ ...minimal, WEBTASKS_RETAIN_COMPLETED_DAYS: '7' })).toEqual([
+      expect.stringContaining('WEBTASKS_RETAIN_COMPLETED_DAYS is replaced by WEBTASKS_RETENTION_DAYS'),
+    ]);
+  });
+
+  it('reads WEBTASKS_PROXY with its credentials, and names a malformed one with the password masked', () => {
+    expect(
+      loadConfig({ ...minimal, WEBTASKS_PROXY: 'socks5://ann:p%40ss@proxy.example:1080' }).proxy,
+    ).toEqual({
+      server: 'socks5://proxy.example:1080',
+      username: 'ann',
+      password: 'p@ss',
+    });
+    const problems = problemsOf({ ...minimal, WEBTASKS_PROXY: 'ftp://ann:hunter2@proxy.example' });
+    expect(problems.join('\n')).toMatch(
+      /WEBTASKS_PROXY \(ftp:\/\/ann:\*\*\*@proxy.example\): .*use http:\/\/, https:\/\/ or socks5:\/\//,
+    );
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
   it('reads a scaled-out API process', () => {
     const config = loadConfig(
       {
@@ -84,9 +154,10 @@ describe('loadConfig', () => {
     expect(problems.length).toBeGreaterThanOrEqual(6);
   });
 
-  it('requires API keys for API processes and a model key for workers', () => {
+  it('requires API keys for API processes; a model is optional (saved code only without one)', () => {
     expect(problemsOf({ ANTHROPIC_API_KEY: 'x' }).join()).toMatch(/No API keys/);
-    expect(problemsOf({ WEBTASKS_API_KEYS: 'a:b' }).join()).toMatch(/ANTHROPIC_API_KEY/);
+    expect(problemsOf({ WEBTASKS_API_KEYS: 'a:b' })).toEqual([]);
+    expect(loadConfig({ WEBTASKS_API_KEYS: 'a:b' }).model).toEqual({ provider: 'anthropic', models: {} });
   });
 
   it('rejects malformed key settings with their line', () => {

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  maskProxyUrl,
+  ProxySettingsSchema,
+  proxySettingsFromUrl,
+  WebhookSettingsSchema,
+} from '@webtasks/protocol';
 import { type ApiKeyEntry, parseApiKeyPairs, parseApiKeysFile } from './api-keys.js';
+import { parseEnvironment } from './env-schema.js';
 
 /** Which parts this process runs. */
 export type ServerRole = 'api' | 'worker' | 'both';
 
-/** Everything `main.ts` needs, read from environment variables (see README for each one). */
+/** Everything the server and `webtasks run` need, read from environment variables (docs/configuration.md). */
 export interface ServerConfig {
   role: ServerRole;
   host: string;
@@ -38,20 +45,57 @@ export interface ServerConfig {
   maxWaitSeconds: number;
   taskTimeoutMs: number;
   workerConcurrency: number;
-  chromiumPath: string;
+  /** Chromium; undefined: `/usr/bin/chromium`, else Playwright's browser cache (the browser adapter looks). */
+  chromiumPath?: string;
   sandboxWorkers: number;
+  /** Caps that keep one run from starving the worker's other tenants (see the README). */
+  runCaps: {
+    maxConcurrentCalls: number;
+    maxReplyBytes: number;
+    maxOutputBytes: number;
+    maxPagesPerSession: number;
+    maxFramesPerPage: number;
+  };
   /** Hosts the browser may reach even though they are private (development). */
   egressAllowHosts: string[];
+  /** Key sealing secrets and auth sessions at rest (WEBTASKS_SECRETS_KEY, 32 bytes base64 or hex). */
+  secretsKey?: string;
+  /** Upstream proxy of every task that sets none (WEBTASKS_PROXY). */
+  proxy?: { server: string; username?: string; password?: string };
+  /** Largest file one download may be; a worker holds it in memory (WEBTASKS_MAX_DOWNLOAD_BYTES). */
+  maxDownloadBytes: number;
+  /** Bytes one browser session may move through its egress proxy (WEBTASKS_MAX_TRANSFER_BYTES). */
+  maxTransferBytes: number;
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
+  /** Keep a Playwright trace of every run that does not say `debug.trace` (WEBTASKS_TRACE). */
+  traceByDefault: boolean;
+  /** Days completed tasks and run records are kept (WEBTASKS_RETENTION_DAYS, default 30). */
+  retentionDays: number;
+  /** Days per workspace (WEBTASKS_RETENTION_BY_WORKSPACE=ws_a:7,ws_b:90). */
+  retentionByWorkspace: Record<string, number>;
+  /** How often a worker reconciles the queue with the task store. */
+  reconcileIntervalMs: number;
+  /** Run-record writes and event-stream reads across processes (WEBTASKS_RUN_FLUSH_MS, WEBTASKS_EVENT_POLL_MS). */
+  runs: { flushIntervalMs: number; eventPollMs: number };
+  /** One line per renamed variable still in use, naming the new spelling (print them). */
+  warnings: string[];
+  /** Webhooks (docs/webhooks.md): default URL (WEBTASKS_WEBHOOK_URL), signing secrets. */
+  webhooks: {
+    defaultUrl?: string;
+    /** WEBTASKS_WEBHOOK_SECRET: signs the webhooks of every workspace without its own. */
+    secret?: string;
+    /** WEBTASKS_WEBHOOK_SECRETS (`workspace:secret,…`): per-workspace secrets. */
+    secretsByWorkspace: Record<string, string>;
+  };
 }
 
 /** The configuration is unusable; `problems` lists every variable to fix. */
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid webtasks server configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`Invalid webtasks configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -59,111 +103,109 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Options of `loadConfig`. */
+export interface LoadConfigOptions {
+  /**
+   * `server` (default): `webtasks serve` and the server binary, which need API keys.
+   * `embedded`: `webtasks run`, `mcp` and `bundles import`: one process, no HTTP API.
+   */
+  mode?: 'server' | 'embedded';
+  /** Reads `WEBTASKS_API_KEYS_FILE` (tests pass their own). */
+  readTextFile?: (file: string) => string;
+}
+
 /**
- * Read the configuration from environment variables. Collects every problem before failing,
- * so one start tells the operator everything that is wrong.
+ * Read the configuration from environment variables (the schema in env-schema.ts). Collects
+ * every problem before failing, so one start tells the operator everything that is wrong;
+ * renamed variables still work and leave a line in `warnings`.
  */
 export function loadConfig(
   env: Env,
-  readTextFile: (file: string) => string = (f) => readFileSync(f, 'utf8'),
+  readTextFileOrOptions: LoadConfigOptions['readTextFile'] | LoadConfigOptions = {},
 ): ServerConfig {
-  const problems: string[] = [];
-  const get = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const value = get(name) ?? fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name}=${value} is not one of ${allowed.join(', ')}`);
-    return fallback;
-  };
-  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const value = get(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-    problems.push(`${name}=${value} must be a whole number between ${min} and ${max}`);
-    return fallback;
-  };
-  const bool = (name: string): boolean => ['1', 'true', 'yes'].includes((get(name) ?? '').toLowerCase());
+  const options =
+    typeof readTextFileOrOptions === 'function'
+      ? { readTextFile: readTextFileOrOptions }
+      : readTextFileOrOptions;
+  const mode = options.mode ?? 'server';
+  const readTextFile = options.readTextFile ?? ((f: string) => readFileSync(f, 'utf8'));
+  const { values: e, problems, warnings } = parseEnvironment(env);
+  if (!e) throw new ConfigError(problems);
 
-  const role = oneOf('WEBTASKS_ROLE', ['api', 'worker', 'both'] as const, 'both');
-  const host = get('WEBTASKS_HOST') ?? '127.0.0.1';
-  const port = int('WEBTASKS_PORT', 8080, 0, 65_535);
-  const dataDir = path.resolve(get('WEBTASKS_DATA_DIR') ?? '.webtasks');
+  const role = e.WEBTASKS_ROLE;
+  if (mode === 'embedded' && role !== 'both')
+    problems.push(
+      `WEBTASKS_ROLE=${role} is for \`webtasks serve\`: \`webtasks run\` runs every part in one process (unset it)`,
+    );
+  const host = e.WEBTASKS_HOST ?? '127.0.0.1';
+  const port = e.WEBTASKS_PORT;
+  const dataDir = path.resolve(e.WEBTASKS_DATA_DIR ?? '.webtasks');
   const publicUrl = (
-    get('WEBTASKS_PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    e.WEBTASKS_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   ).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]/.test(publicUrl))
     problems.push(`WEBTASKS_PUBLIC_URL=${publicUrl} must be an absolute http(s) URL`);
 
-  const storeKind = oneOf('WEBTASKS_STORE', ['fs', 'postgres'] as const, 'fs');
   let store: ServerConfig['store'] = { kind: 'fs' };
-  if (storeKind === 'postgres') {
-    const connectionString = get('WEBTASKS_POSTGRES_URL') ?? get('DATABASE_URL');
+  if (e.WEBTASKS_STORE === 'postgres') {
+    const connectionString = e.WEBTASKS_POSTGRES_URL;
     if (connectionString === undefined)
       problems.push('WEBTASKS_STORE=postgres needs WEBTASKS_POSTGRES_URL (or DATABASE_URL)');
-    const schema = get('WEBTASKS_POSTGRES_SCHEMA');
+    const schema = e.WEBTASKS_POSTGRES_SCHEMA;
     store = { kind: 'postgres', connectionString: connectionString ?? '', ...(schema ? { schema } : {}) };
   }
 
-  const blobsKind = oneOf('WEBTASKS_BLOBS', ['fs', 's3'] as const, 'fs');
   let blobs: ServerConfig['blobs'] = { kind: 'fs' };
-  if (blobsKind === 's3') {
-    const bucket = get('WEBTASKS_S3_BUCKET');
+  if (e.WEBTASKS_BLOBS === 's3') {
+    const bucket = e.WEBTASKS_S3_BUCKET;
     if (bucket === undefined) problems.push('WEBTASKS_BLOBS=s3 needs WEBTASKS_S3_BUCKET');
-    const region = get('WEBTASKS_S3_REGION') ?? get('AWS_REGION');
-    const endpoint = get('WEBTASKS_S3_ENDPOINT');
-    const prefix = get('WEBTASKS_S3_PREFIX');
+    const region = e.WEBTASKS_S3_REGION;
+    const endpoint = e.WEBTASKS_S3_ENDPOINT;
+    const prefix = e.WEBTASKS_S3_PREFIX;
     blobs = {
       kind: 's3',
       bucket: bucket ?? '',
-      forcePathStyle: bool('WEBTASKS_S3_FORCE_PATH_STYLE'),
+      forcePathStyle: e.WEBTASKS_S3_FORCE_PATH_STYLE,
       ...(region ? { region } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(prefix ? { prefix } : {}),
     };
   }
 
-  const redisUrl = get('WEBTASKS_REDIS_URL') ?? 'redis://127.0.0.1:6379';
-  const redisPrefix = get('WEBTASKS_REDIS_PREFIX') ?? 'webtasks';
-  const locksKind = oneOf('WEBTASKS_LOCKS', ['memory', 'redis'] as const, 'memory');
-  const queueKind = oneOf('WEBTASKS_QUEUE', ['memory', 'bullmq'] as const, 'memory');
+  const redisUrl = e.WEBTASKS_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisPrefix = e.WEBTASKS_REDIS_PREFIX ?? 'webtasks';
+  const locksKind = e.WEBTASKS_LOCKS;
+  const queueKind = e.WEBTASKS_QUEUE;
   if (role !== 'both' && (locksKind === 'memory' || queueKind === 'memory')) {
     problems.push(
       `WEBTASKS_ROLE=${role} runs the API and the workers in separate processes, which cannot share in-memory locks or queues: set WEBTASKS_LOCKS=redis and WEBTASKS_QUEUE=bullmq, or WEBTASKS_ROLE=both`,
     );
   }
 
-  const provider = oneOf('WEBTASKS_MODEL_PROVIDER', ['anthropic', 'openai'] as const, 'anthropic');
-  const models = parseModels(get('WEBTASKS_MODELS'), problems);
+  const provider = e.WEBTASKS_MODEL_PROVIDER;
+  const models = parseModels(e.WEBTASKS_MODELS, problems);
   let model: ServerConfig['model'];
   if (provider === 'anthropic') {
-    const apiKey = get('ANTHROPIC_API_KEY');
-    const baseUrl = get('ANTHROPIC_BASE_URL');
-    if (apiKey === undefined && role !== 'api') {
-      problems.push(
-        'WEBTASKS_MODEL_PROVIDER=anthropic needs ANTHROPIC_API_KEY on workers (the agent calls the model)',
-      );
-    }
+    const apiKey = e.ANTHROPIC_API_KEY;
+    const baseUrl = e.ANTHROPIC_BASE_URL;
+    // Without a key only saved code runs; tasks that need the agent are rejected.
     model = { provider, models, ...(apiKey ? { apiKey } : {}), ...(baseUrl ? { baseUrl } : {}) };
   } else {
-    const apiKey = get('OPENAI_API_KEY');
-    const baseUrl = get('OPENAI_BASE_URL');
+    const apiKey = e.OPENAI_API_KEY;
+    const baseUrl = e.OPENAI_BASE_URL;
     if (baseUrl === undefined && role !== 'api') {
       problems.push('WEBTASKS_MODEL_PROVIDER=openai needs OPENAI_BASE_URL (the server root ending in /v1)');
     }
     if (Object.keys(models).length === 0 && role !== 'api') {
       problems.push(
-        'WEBTASKS_MODEL_PROVIDER=openai needs WEBTASKS_MODELS: the served model id, or {"haiku":…,"sonnet":…,"opus":…}',
+        'WEBTASKS_MODEL_PROVIDER=openai needs WEBTASKS_MODELS: the served model id (e.g. qwen3-coder), or {"haiku":…,"sonnet":…,"opus":…}',
       );
     }
     model = { provider, models, ...(apiKey ? { apiKey } : {}), ...(baseUrl ? { baseUrl } : {}) };
   }
 
   const apiKeys: ApiKeyEntry[] = [];
-  const pairs = get('WEBTASKS_API_KEYS');
+  const pairs = e.WEBTASKS_API_KEYS;
   if (pairs !== undefined) {
     try {
       apiKeys.push(...parseApiKeyPairs(pairs));
@@ -171,7 +213,7 @@ export function loadConfig(
       problems.push((error as Error).message);
     }
   }
-  const keysFile = get('WEBTASKS_API_KEYS_FILE');
+  const keysFile = e.WEBTASKS_API_KEYS_FILE;
   if (keysFile !== undefined) {
     try {
       apiKeys.push(...parseApiKeysFile(readTextFile(keysFile), keysFile));
@@ -179,17 +221,29 @@ export function loadConfig(
       problems.push(`WEBTASKS_API_KEYS_FILE: ${(error as Error).message}`);
     }
   }
-  if (role !== 'worker' && apiKeys.length === 0 && !problems.some((p) => p.includes('API_KEYS'))) {
+  if (
+    mode === 'server' &&
+    role !== 'worker' &&
+    apiKeys.length === 0 &&
+    !problems.some((p) => p.includes('API_KEYS'))
+  ) {
     problems.push(
       'No API keys: set WEBTASKS_API_KEYS=workspace:key (development) or WEBTASKS_API_KEYS_FILE (production)',
     );
   }
 
-  const fileSecret = get('WEBTASKS_FILE_SECRET');
-  if (fileSecret !== undefined && fileSecret.length < 16)
-    problems.push('WEBTASKS_FILE_SECRET must be at least 16 characters');
-
-  const allow = get('WEBTASKS_EGRESS_ALLOW_HOSTS');
+  let proxy: ServerConfig['proxy'];
+  const proxyText = e.WEBTASKS_PROXY;
+  if (proxyText !== undefined) {
+    const settings = proxySettingsFromUrl(proxyText);
+    const checked = ProxySettingsSchema.safeParse(settings);
+    if (checked.success) proxy = checked.data;
+    else
+      problems.push(
+        `WEBTASKS_PROXY (${maskProxyUrl(settings)}): ${checked.error.issues.map((i) => i.message).join('; ')}`,
+      );
+  }
+  const chromiumPath = e.WEBTASKS_CHROMIUM_PATH;
   const config: ServerConfig = {
     role,
     host,
@@ -206,32 +260,106 @@ export function loadConfig(
       queueKind === 'bullmq' ? { kind: 'bullmq', url: redisUrl, prefix: redisPrefix } : { kind: 'memory' },
     model,
     apiKeys,
-    fileSecret,
-    bodyLimitBytes: int('WEBTASKS_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    maxQueuedPerWorkspace: int('WEBTASKS_MAX_QUEUED_PER_WORKSPACE', 1000, 1),
-    maxConcurrentPerWorkspace: int('WEBTASKS_MAX_CONCURRENT_PER_WORKSPACE', 10, 1),
-    maxWaitSeconds: int('WEBTASKS_MAX_WAIT_SECONDS', 60, 1, 600),
-    taskTimeoutMs: int('WEBTASKS_TASK_TIMEOUT_MS', 10 * 60 * 1000, 1000),
-    workerConcurrency: int('WEBTASKS_WORKER_CONCURRENCY', 10, 1, 1000),
-    chromiumPath: get('WEBTASKS_CHROMIUM_PATH') ?? '/usr/bin/chromium',
-    sandboxWorkers: int('WEBTASKS_SANDBOX_WORKERS', 2, 1, 64),
-    egressAllowHosts:
-      allow === undefined
-        ? []
-        : allow
-            .split(',')
-            .map((h) => h.trim())
-            .filter(Boolean),
-    trustProxy: bool('WEBTASKS_TRUST_PROXY'),
-    logLevel: oneOf(
-      'WEBTASKS_LOG_LEVEL',
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-      'info',
-    ),
-    shutdownTimeoutMs: int('WEBTASKS_SHUTDOWN_TIMEOUT_MS', 30_000, 0),
+    fileSecret: e.WEBTASKS_FILE_SECRET,
+    bodyLimitBytes: e.WEBTASKS_BODY_LIMIT_BYTES,
+    maxQueuedPerWorkspace: e.WEBTASKS_MAX_QUEUED_PER_WORKSPACE,
+    maxConcurrentPerWorkspace: e.WEBTASKS_MAX_CONCURRENT_PER_WORKSPACE,
+    maxWaitSeconds: e.WEBTASKS_MAX_WAIT_SECONDS,
+    taskTimeoutMs: e.WEBTASKS_TASK_TIMEOUT_MS,
+    // One task at a time in `webtasks run` (its own), unless the variable says otherwise.
+    workerConcurrency:
+      mode === 'embedded' && !env.WEBTASKS_WORKER_CONCURRENCY?.trim() ? 1 : e.WEBTASKS_WORKER_CONCURRENCY,
+    sandboxWorkers:
+      mode === 'embedded' && !env.WEBTASKS_SANDBOX_WORKERS?.trim() ? 1 : e.WEBTASKS_SANDBOX_WORKERS,
+    ...(chromiumPath ? { chromiumPath } : {}),
+    egressAllowHosts: e.WEBTASKS_EGRESS_ALLOW_HOSTS,
+    runCaps: {
+      maxConcurrentCalls: e.WEBTASKS_MAX_CONCURRENT_CALLS,
+      maxReplyBytes: e.WEBTASKS_MAX_REPLY_BYTES,
+      maxOutputBytes: e.WEBTASKS_MAX_OUTPUT_BYTES,
+      maxPagesPerSession: e.WEBTASKS_MAX_PAGES_PER_SESSION,
+      maxFramesPerPage: e.WEBTASKS_MAX_FRAMES_PER_PAGE,
+    },
+    ...(proxy ? { proxy } : {}),
+    maxDownloadBytes: e.WEBTASKS_MAX_DOWNLOAD_BYTES,
+    maxTransferBytes: e.WEBTASKS_MAX_TRANSFER_BYTES,
+    trustProxy: e.WEBTASKS_TRUST_PROXY,
+    logLevel: e.WEBTASKS_LOG_LEVEL,
+    shutdownTimeoutMs: e.WEBTASKS_SHUTDOWN_TIMEOUT_MS,
+    traceByDefault: e.WEBTASKS_TRACE,
+    retentionDays: e.WEBTASKS_RETENTION_DAYS,
+    retentionByWorkspace: parseRetention(e.WEBTASKS_RETENTION_BY_WORKSPACE, problems),
+    reconcileIntervalMs: e.WEBTASKS_RECONCILE_INTERVAL_MS,
+    runs: { flushIntervalMs: e.WEBTASKS_RUN_FLUSH_MS, eventPollMs: e.WEBTASKS_EVENT_POLL_MS },
+    ...(e.WEBTASKS_SECRETS_KEY !== undefined ? { secretsKey: e.WEBTASKS_SECRETS_KEY } : {}),
+    webhooks: parseWebhooks(e, problems),
+    warnings,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const MIN_WEBHOOK_SECRET = 16;
+
+/** WEBTASKS_WEBHOOK_URL, WEBTASKS_WEBHOOK_SECRET and WEBTASKS_WEBHOOK_SECRETS. */
+function parseWebhooks(
+  e: {
+    WEBTASKS_WEBHOOK_URL?: string | undefined;
+    WEBTASKS_WEBHOOK_SECRET?: string | undefined;
+    WEBTASKS_WEBHOOK_SECRETS?: string | undefined;
+  },
+  problems: string[],
+): ServerConfig['webhooks'] {
+  const defaultUrl = e.WEBTASKS_WEBHOOK_URL;
+  if (defaultUrl !== undefined) {
+    const checked = WebhookSettingsSchema.safeParse({ url: defaultUrl });
+    if (!checked.success) problems.push(`WEBTASKS_WEBHOOK_URL: ${checked.error.issues[0]?.message}`);
+  }
+  const secret = e.WEBTASKS_WEBHOOK_SECRET;
+  if (secret !== undefined && secret.length < MIN_WEBHOOK_SECRET)
+    problems.push(`WEBTASKS_WEBHOOK_SECRET must be at least ${MIN_WEBHOOK_SECRET} characters`);
+  const secretsByWorkspace: Record<string, string> = {};
+  for (const pair of (e.WEBTASKS_WEBHOOK_SECRETS ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const colon = pair.indexOf(':');
+    const workspaceId = pair.slice(0, Math.max(0, colon));
+    const value = pair.slice(colon + 1);
+    if (colon <= 0 || value.length < MIN_WEBHOOK_SECRET) {
+      problems.push(
+        `WEBTASKS_WEBHOOK_SECRETS: "${workspaceId || pair.slice(0, 20)}:…" must be workspace:secret with a secret of at least ${MIN_WEBHOOK_SECRET} characters`,
+      );
+      continue;
+    }
+    secretsByWorkspace[workspaceId] = value;
+  }
+  if (defaultUrl !== undefined && secret === undefined && Object.keys(secretsByWorkspace).length === 0)
+    problems.push('WEBTASKS_WEBHOOK_URL needs WEBTASKS_WEBHOOK_SECRET (webhooks are always signed)');
+  return {
+    ...(defaultUrl !== undefined ? { defaultUrl } : {}),
+    ...(secret !== undefined ? { secret } : {}),
+    secretsByWorkspace,
+  };
+}
+
+/** `WEBTASKS_RETENTION_BY_WORKSPACE`: `ws_a:7,ws_b:90` (days per workspace). */
+function parseRetention(value: string | undefined, problems: string[]): Record<string, number> {
+  const days: Record<string, number> = {};
+  for (const pair of (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Za-z0-9_][A-Za-z0-9._-]*):(\d{1,4})$/.exec(pair);
+    if (!match || Number(match[2]) < 1) {
+      problems.push(
+        `WEBTASKS_RETENTION_BY_WORKSPACE: ${JSON.stringify(pair)} must be workspace:days with days ≥ 1, e.g. ws_a:7,ws_b:90`,
+      );
+      continue;
+    }
+    days[match[1] as string] = Number(match[2]);
+  }
+  return days;
 }
 
 /** `WEBTASKS_MODELS`: one model id for every alias, or JSON `{"haiku": "...", ...}`. */

@@ -1,4 +1,4 @@
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import { WebTaskResultSchema } from '@webtasks/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, WORKSPACES } from './__fixtures__/harness.js';
@@ -63,6 +63,27 @@ describe('start', () => {
     expect(body.error.message).toMatch(/Fix these fields/);
     const paths = body.error.details.map((issue: { path: string[] }) => issue.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['task', 'reuseKey', 'model']));
+    expect(harness.engine.startCalls).toHaveLength(0);
+  });
+
+  it('rejects a malformed proxy field with 400, naming proxy.server and never echoing the password', async () => {
+    harness = await createHarness();
+    for (const proxy of [
+      { server: 'ftp://proxy.example:21', username: 'ann', password: 'hunter2-secret' },
+      { server: 'http://ann:hunter2-secret@proxy.example:3128' },
+      { server: 'http://proxy.example:3128', password: 'hunter2-secret' },
+    ]) {
+      const response = await harness.app.inject({
+        method: 'POST',
+        url: `/${A.workspaceId}/web-tasks/start`,
+        headers: json,
+        payload: { task: 'x', proxy },
+      });
+      expect(response.statusCode, JSON.stringify(proxy.server)).toBe(400);
+      expect(response.json().error.code).toBe('invalid-request');
+      expect(response.body).toMatch(/proxy/);
+      expect(response.body).not.toContain('hunter2-secret');
+    }
     expect(harness.engine.startCalls).toHaveLength(0);
   });
 
@@ -144,7 +165,7 @@ describe('start', () => {
     ['unauthenticated', 401],
   ] as const)('maps the engine error %s to %i', async (code, status) => {
     harness = await createHarness();
-    harness.engine.failNext.set('start', new WebtasksError({ code, message: `engine says ${code}` }));
+    harness.engine.failNext.set('start', new WebTasksError({ code, message: `engine says ${code}` }));
     const response = await harness.app.inject({
       method: 'POST',
       url: `/${A.workspaceId}/web-tasks/start`,
@@ -169,7 +190,8 @@ describe('start', () => {
     expect(response.body).not.toMatch(/hunter2|secret\.ts|stack/);
     harness.engine.failNext.set(
       'start',
-      new WebtasksError({ code: 'storage-error', message: 'disk /dev/sda1 full' }),
+      // Not transient (those answer 503, below): a 500 that leaks nothing.
+      new WebTasksError({ code: 'storage-error', message: 'disk /dev/sda1 full', retryable: false }),
     );
     const storage = await harness.app.inject({
       method: 'POST',
@@ -179,6 +201,28 @@ describe('start', () => {
     });
     expect(storage.statusCode).toBe(500);
     expect(storage.body).not.toMatch(/sda1/);
+  });
+
+  it('answers 503 with retry-after when the store is briefly unreachable, never 500', async () => {
+    harness = await createHarness();
+    const outage = () =>
+      new WebTasksError({
+        code: 'storage-error',
+        retryable: true,
+        message: '[webtasks:store-postgres] Failed to create a task: connect ECONNREFUSED 10.0.0.7:5432',
+      });
+    harness.engine.failNext.set('start', outage());
+    const started = await harness.app.inject({
+      method: 'POST',
+      url: `/${A.workspaceId}/web-tasks/start`,
+      headers: json,
+      payload: { task: 'x' },
+    });
+    expect(started.statusCode).toBe(503);
+    expect(started.headers['retry-after']).toBe('2');
+    expect(started.json().error).toMatchObject({ code: 'unavailable' });
+    expect(started.json().error.message).toMatch(/briefly unreachable: retry after 2 s/);
+    expect(started.body).not.toMatch(/10\.0\.0\.7/);
   });
 });
 

@@ -7,13 +7,22 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
 import type { WorkspaceAuth } from './api-keys.js';
 import { renderDocsPage } from './docs-page.js';
+import { pinoEngineLogger } from './engine-logger.js';
 import { HttpError, toHttpError } from './http-errors.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
 import { QueuedTaskLimit } from './queued-limit.js';
 import { filePathParams } from './route-schemas.js';
+import { authSessionRoutes } from './routes/auth-sessions.js';
+import { bundleRoutes } from './routes/bundles.js';
 import { type FileUrlVerifier, fileRoutes } from './routes/files.js';
 import { engineReadinessCheck, healthRoutes, type ReadinessCheck } from './routes/health.js';
+import { type McpRouteSettings, mcpRoutes } from './routes/mcp.js';
+import { runRoutes } from './routes/runs.js';
+import { secretRoutes } from './routes/secrets.js';
+import { uiRoutes } from './routes/ui.js';
 import { webTaskRoutes } from './routes/web-tasks.js';
 
 /** Options of `createServer`. */
@@ -52,8 +61,20 @@ export interface CreateServerOptions {
   readinessTimeoutMs?: number;
   /** Public base URL, listed as the server in the OpenAPI document. */
   publicUrl?: string;
+  /**
+   * Serve MCP over Streamable HTTP at `/mcp` (with the API routes): the saved automations of
+   * the caller's workspace as tools. Default true; an object tunes it.
+   */
+  mcp?: boolean | McpRouteSettings;
+  /** Keep-alive comment interval of event streams. Default 15 s. */
+  sseHeartbeatMs?: number;
   /** Trust `x-forwarded-*` headers (behind a reverse proxy). Default false. */
   trustProxy?: boolean;
+  /**
+   * Serve the dashboard at `/ui` (with the API routes). Default true; `{ assetsDir }` points
+   * at another build of its `app.js` and `app.css`.
+   */
+  dashboard?: boolean | { assetsDir?: string };
 }
 
 /** The store's own verifier, when it signs URLs for the server. */
@@ -98,6 +119,7 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON is the only body the API takes; text/plain would otherwise reach handlers as a string.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
@@ -152,6 +174,26 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
       maxWaitSeconds,
       shutdownSignal: shutdown.signal,
     });
+    await app.register(runRoutes, {
+      engine: options.engine,
+      auth: options.auth,
+      shutdownSignal: shutdown.signal,
+      ...(options.sseHeartbeatMs !== undefined ? { heartbeatMs: options.sseHeartbeatMs } : {}),
+    });
+    await app.register(bundleRoutes, { engine: options.engine, auth: options.auth });
+    await app.register(secretRoutes, { engine: options.engine, auth: options.auth });
+    await app.register(authSessionRoutes, { engine: options.engine, auth: options.auth });
+  }
+  if (options.api !== false && options.mcp !== false) {
+    await app.register(mcpRoutes, {
+      engine: options.engine,
+      auth: options.auth,
+      logger: pinoEngineLogger(app.log.child({ component: 'mcp' }) as unknown as PinoLogger),
+      ...(typeof options.mcp === 'object' ? options.mcp : {}),
+    });
+  }
+  if (options.api !== false && options.dashboard !== false) {
+    await app.register(uiRoutes, typeof options.dashboard === 'object' ? options.dashboard : {});
   }
   if (options.blobs !== undefined && fileVerifier !== undefined) {
     await app.register(fileRoutes, { blobs: options.blobs, verify: fileVerifier });
@@ -165,6 +207,8 @@ export async function createServer(options: CreateServerOptions): Promise<Fastif
 
   let docsPage: string | undefined;
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // A browser pointed at the server lands on the API docs.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
   app.get('/docs', { schema: { hide: true } }, async (_request, reply) => {
     docsPage ??= renderDocsPage(app.swagger() as unknown as Record<string, unknown>);
     return reply

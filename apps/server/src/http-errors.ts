@@ -1,4 +1,4 @@
-import { WebtasksError } from '@webtasks/core';
+import { WebTasksError } from '@webtasks/core';
 import type { ErrorBody, RequestErrorCode } from '@webtasks/protocol';
 import type { z } from 'zod';
 
@@ -43,12 +43,24 @@ const INTERNAL_MESSAGE =
 /** Seconds a rate-limited caller is told to wait before retrying. */
 export const RATE_LIMIT_RETRY_AFTER_SECONDS = 5;
 
+/** Seconds a caller is told to wait when a store or the queue is briefly unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A failure of the infrastructure that may pass by itself (the database restarting, Redis
+ * unreachable): 503 with `retry-after`, never a 500.
+ */
+function isTransient(error: { code: string; retryable: boolean }): boolean {
+  return error.retryable && ['storage-error', 'lock-timeout', 'aborted'].includes(error.code);
+}
+
 /** What the server says for each engine error code that is the caller's to fix. */
 const ENGINE_STATUS: Partial<Record<string, { statusCode: number; code: RequestErrorCode }>> = {
   'invalid-request': { statusCode: 400, code: 'invalid-request' },
   'workspace-rate-limited': { statusCode: 429, code: 'workspace-rate-limited' },
   'not-found': { statusCode: 404, code: 'not-found' },
   unauthenticated: { statusCode: 401, code: 'unauthenticated' },
+  conflict: { statusCode: 409, code: 'conflict' },
 };
 
 /** Messages for Fastify's own request errors, rewritten to say what to do. */
@@ -92,8 +104,16 @@ function codeForStatus(statusCode: number): RequestErrorCode {
  */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (WebtasksError.isInstance(error)) {
+  if (WebTasksError.isInstance(error)) {
     const mapped = ENGINE_STATUS[error.code];
+    if (mapped === undefined && isTransient(error)) {
+      return new HttpError({
+        statusCode: 503,
+        code: 'unavailable',
+        message: `The server's task store or queue is briefly unreachable: retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS} s.`,
+        headers: { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      });
+    }
     if (mapped === undefined) return internalError();
     return new HttpError({
       ...mapped,

@@ -8,8 +8,20 @@ export {
   WORKSPACE_ID_PATTERN,
   type WorkspaceAuth,
 } from './api-keys.js';
-export { type Assembly, type AssemblyOverrides, assemble, queueAttempts } from './assemble.js';
-export { ConfigError, loadConfig, type ServerConfig, type ServerRole } from './config.js';
+export {
+  type Assembly,
+  type AssemblyOverrides,
+  assemble,
+  describeModel,
+  queueAttempts,
+} from './assemble.js';
+export {
+  ConfigError,
+  type LoadConfigOptions,
+  loadConfig,
+  type ServerConfig,
+  type ServerRole,
+} from './config.js';
 export { type CreateServerOptions, createServer } from './create-server.js';
 export { pinoEngineLogger } from './engine-logger.js';
 export { HttpError } from './http-errors.js';

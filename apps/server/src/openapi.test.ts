@@ -31,10 +31,32 @@ describe('OpenAPI document', () => {
         '/files/{key}',
         '/healthz',
         '/readyz',
+        '/{workspaceId}/bundles',
+        '/{workspaceId}/bundles/{reuseKey}',
+        '/{workspaceId}/bundles/{reuseKey}/diff',
+        '/{workspaceId}/bundles/{reuseKey}/export',
+        '/{workspaceId}/bundles/{reuseKey}/history',
+        '/{workspaceId}/bundles/{reuseKey}/rollback',
+        '/{workspaceId}/bundles/{reuseKey}/approve',
+        '/{workspaceId}/bundles/{reuseKey}/reject',
+        '/{workspaceId}/bundles/{reuseKey}/settings',
+        '/{workspaceId}/auth-sessions',
+        '/{workspaceId}/auth-sessions/{name}',
+        '/{workspaceId}/secrets',
+        '/{workspaceId}/secrets/{name}',
+        '/{workspaceId}/web-tasks',
         '/{workspaceId}/web-tasks/start',
+        '/{workspaceId}/web-tasks/{webTaskId}/cancel',
+        '/{workspaceId}/web-tasks/{webTaskId}/events',
+        '/{workspaceId}/web-tasks/{webTaskId}/record',
         '/{workspaceId}/web-tasks/{webTaskId}/result',
       ].sort(),
     );
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/{workspaceId}')) continue;
+      for (const operation of Object.values(methods) as Array<{ security?: unknown }>)
+        expect(operation.security, path).toEqual([{ apiKey: [] }]);
+    }
     expect(doc.paths['/{workspaceId}/web-tasks/start']!.post.security).toEqual([{ apiKey: [] }]);
     expect(doc.components.securitySchemes.apiKey).toEqual({
       type: 'apiKey',
@@ -59,6 +81,13 @@ describe('OpenAPI document', () => {
     expect(request({ task: 'x', model: 'gpt-9' })).toBe(false);
     expect(request({ task: 'x', unknownField: 1 })).toBe(false);
     expect(request({})).toBe(false);
+    expect(
+      request({ task: 'x', proxy: { server: 'socks5://proxy.example:1080', username: 'u', password: 'p' } }),
+    ).toBe(true);
+    expect(request({ task: 'x', proxy: { server: 'http://proxy.example:3128', token: 't' } })).toBe(false);
+    expect(start.requestBody.content['application/json'].schema.properties.proxy.properties).toHaveProperty(
+      'server',
+    );
 
     const accepted = ajv.compile(start.responses['202'].content['application/json'].schema);
     const id = await harness.start('a', { task: 'x' });

@@ -14,7 +14,7 @@ import { z } from 'zod';
  */
 type JsonSchemaObject = Record<string, unknown>;
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchemaObject {
+export function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchemaObject {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
     io,
     unrepresentable: 'any',
@@ -31,17 +31,17 @@ export const webTaskResultJsonSchema = toSchema(WebTaskResultSchema, 'output');
 /** Every error answer. */
 export const errorBodyJsonSchema = toSchema(ErrorBodySchema, 'output');
 
-function errorResponse(description: string): JsonSchemaObject {
+export function errorResponse(description: string): JsonSchemaObject {
   return { description, ...errorBodyJsonSchema };
 }
 
-const workspaceParam = {
+export const workspaceParam = {
   type: 'string',
   description: 'The workspace the API key belongs to.',
 };
 
 /** Errors every authenticated route can answer with. */
-const commonErrors = {
+export const commonErrors = {
   401: errorResponse('`unauthenticated`: x-api-key is missing, or is not a key of this workspace.'),
   500: errorResponse(
     '`internal-error`: the server failed; retry, and report the x-request-id if it persists.',

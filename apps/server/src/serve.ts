@@ -1,6 +1,7 @@
+import { checkJsonSchema } from '@webtasks/protocol';
 import pino, { type Logger as PinoLogger } from 'pino';
 import { createApiKeyAuth } from './api-keys.js';
-import { type Assembly, assemble } from './assemble.js';
+import { type Assembly, assemble, describeModel } from './assemble.js';
 import type { ServerConfig } from './config.js';
 import { createServer } from './create-server.js';
 import { pinoEngineLogger } from './engine-logger.js';
@@ -8,6 +9,9 @@ import { pinoEngineLogger } from './engine-logger.js';
 /** A started server process: its URL and how to stop it. */
 export interface RunningServer {
   url: string;
+  /** The API's base (`{url}/{workspaceId}/web-tasks`) and docs URLs; absent for a worker-only process. */
+  apiUrl?: string;
+  docsUrl?: string;
   /** Stop accepting requests, answer open long-polls, let running tasks finish, release adapters. */
   shutdown(reason: string): Promise<void>;
 }
@@ -45,21 +49,45 @@ export async function startServer(
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
   });
-  if (config.role !== 'api') await assembly.engine.startWorker({ concurrency: config.workerConcurrency });
+  if (config.role !== 'api') {
+    // The JSON Schema validator compiles its meta-schema on first use: a few hundred
+    // synchronous milliseconds on a busy machine, paid here rather than in the first task's
+    // check of an output schema, while /healthz and other tenants wait.
+    checkJsonSchema({ type: 'object' });
+    await assembly.engine.startWorker({ concurrency: config.workerConcurrency });
+  }
   const url = await app.listen({ host: config.host, port: config.port });
+  const model = describeModel(config);
+  for (const warning of config.warnings) log.warn(warning);
+  const api = config.role === 'worker' ? undefined : `${url}/{workspaceId}/web-tasks`;
   log.info(
-    { url, role: config.role, store: config.store.kind, blobs: config.blobs.kind },
-    'webtasks server listening',
+    {
+      url,
+      api,
+      docs: api ? `${url}/docs` : undefined,
+      dashboard: api ? `${url}/ui` : undefined,
+      role: config.role,
+      model,
+      store: config.store.kind,
+      blobs: config.blobs.kind,
+    },
+    api
+      ? `webtasks server listening: API ${api}, docs ${url}/docs, model ${model}`
+      : `webtasks worker listening on ${url} (health and files only)`,
   );
 
   let stopping: Promise<void> | undefined;
   return {
     url,
+    ...(api ? { apiUrl: api, docsUrl: `${url}/docs` } : {}),
     shutdown(reason) {
       stopping ??= (async () => {
-        log.info({ reason }, 'shutting down: no new requests, running tasks finish');
+        log.info({ reason }, 'shutting down: no new requests or tasks, running tasks finish');
+        // The worker stops taking tasks at once (not after the HTTP server has drained); the
+        // task store stays open until both are done, so open long-polls still get answers.
+        const draining = assembly.engine.close({ graceful: true, timeoutMs: config.shutdownTimeoutMs });
         await app.close();
-        await assembly.engine.close({ graceful: true, timeoutMs: config.shutdownTimeoutMs });
+        await draining;
         await assembly.close();
         log.info('shut down');
       })();

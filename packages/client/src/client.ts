@@ -1,4 +1,7 @@
 import type { BackoffOptions } from './backoff.js';
+import { Bundles } from './bundles.js';
+import { Files } from './files.js';
+import { AuthSessions, Secrets } from './secrets.js';
 import type { TransportOptions } from './transport.js';
 import { WebTasks } from './web-tasks.js';
 
@@ -33,6 +36,14 @@ export interface WebTasksClientOptions {
 export class WebTasksClient {
   /** Start tasks, read results, run to completion. */
   readonly webTasks: WebTasks;
+  /** The workspace's saved code: list, show, history, diff, rollback, import, export, delete. */
+  readonly bundles: Bundles;
+  /** Files tasks downloaded: find them in a result and fetch their bytes (SHA-256 checked). */
+  readonly files: Files;
+  /** The workspace's secrets (sealed at rest; listed by name only). */
+  readonly secrets: Secrets;
+  /** Logged-in browser states (Playwright storage states) a request names in `auth.session`. */
+  readonly authSessions: AuthSessions;
 
   constructor(options: WebTasksClientOptions) {
     if (typeof options?.apiKey !== 'string' || options.apiKey === '') {
@@ -61,5 +72,9 @@ export class WebTasksClient {
       backoff: options.retryBackoff ?? {},
     };
     this.webTasks = new WebTasks(transport, options.workspaceId);
+    this.bundles = new Bundles(transport, options.workspaceId);
+    this.files = new Files(transport);
+    this.secrets = new Secrets(transport, options.workspaceId);
+    this.authSessions = new AuthSessions(transport, options.workspaceId);
   }
 }

@@ -20,7 +20,9 @@ export interface TransportOptions {
 }
 
 export interface RequestOptions {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** How to read a successful answer: JSON (default), text, or nothing (204). */
+  responseType?: 'json' | 'text' | 'none';
   path: string;
   body?: unknown;
   retry: RetryPolicy;
@@ -122,6 +124,8 @@ export async function sendRequest<T>(
     }
 
     if (response.ok) {
+      if (options.responseType === 'text' || options.responseType === 'none')
+        return { data: text as T, status: response.status, headers: response.headers };
       try {
         return { data: JSON.parse(text) as T, status: response.status, headers: response.headers };
       } catch {
@@ -142,7 +146,7 @@ export async function sendRequest<T>(
   }
 }
 
-function apiError(response: Response, text: string): WebTasksApiError {
+export function apiError(response: Response, text: string): WebTasksApiError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

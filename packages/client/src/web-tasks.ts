@@ -1,6 +1,16 @@
-import type { CompletedWebTaskResult, StartRequest, StartResponse, WebTaskResult } from '@webtasks/protocol';
+import type {
+  CompletedWebTaskResult,
+  RunEventEntry,
+  RunRecord,
+  StartRequest,
+  StartResponse,
+  TaskList,
+  TaskListQuery,
+  WebTaskResult,
+} from '@webtasks/protocol';
 import { linkSignals, sleep } from './backoff.js';
 import { WebTasksApiError, WebTasksTimeoutError } from './errors.js';
+import { type EventsOptions, streamEvents, type TaskStreamItem } from './event-stream.js';
 import { sendRequest, type TransportOptions } from './transport.js';
 
 /** The header with which a server advertises long-polling (its maximum `waitSeconds`). */
@@ -23,6 +33,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called with the result object whenever the task's status changes (pending → started → completed). */
   onStatus?: (result: WebTaskResult) => void;
+  /**
+   * Called with every event of the task as it happens (phases, attempts, agent steps, logs,
+   * model calls, saves), fed by the server's event stream. With it, `run` follows the stream
+   * instead of polling, and falls back to polling when the server has no event stream.
+   */
+  onEvent?: (entry: RunEventEntry) => void;
 }
 
 /** `client.webTasks`: start tasks and read their results. */
@@ -75,7 +91,12 @@ export class WebTasks {
     let webTaskId: string | undefined;
     let last: WebTaskResult | undefined;
     try {
-      webTaskId = (await this.start(request, { signal: linked.signal })).webTaskId;
+      const started = await this.start(request, { signal: linked.signal });
+      webTaskId = started.webTaskId;
+      if (options.onEvent) {
+        const streamed = await this.#followEvents(started, options, linked.signal);
+        if (streamed) return streamed;
+      }
       const pollIntervalMs = options.pollIntervalMs ?? 5_000;
       for (;;) {
         const remainingSeconds = (deadline - Date.now()) / 1000;
@@ -114,6 +135,105 @@ export class WebTasks {
       clearTimeout(timer);
       linked.dispose();
     }
+  }
+
+  /** One page of the workspace's tasks, newest first; pass `nextCursor` back as `cursor` for the next. */
+  async list(query: TaskListQuery = {}, options: { signal?: AbortSignal } = {}): Promise<TaskList> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query))
+      if (value !== undefined) params.set(name, String(value));
+    const suffix = params.size > 0 ? `?${params}` : '';
+    return (
+      await sendRequest<TaskList>(this.#transport, {
+        method: 'GET',
+        path: `${this.#workspacePath}${suffix}`,
+        retry: 'idempotent',
+        signal: options.signal,
+      })
+    ).data;
+  }
+
+  /** The run record: phases, attempts with evidence, logs, model calls, agent steps, artifacts (with signed URLs). */
+  async record(webTaskId: string, options: { signal?: AbortSignal } = {}): Promise<RunRecord> {
+    return (
+      await sendRequest<RunRecord>(this.#transport, {
+        method: 'GET',
+        path: `${this.#taskPath(webTaskId)}/record`,
+        retry: 'idempotent',
+        signal: options.signal,
+      })
+    ).data;
+  }
+
+  /** The task's events from the start (or after `afterSeq`), live ones, then its result. */
+  events(webTaskId: string, options: EventsOptions = {}): AsyncIterable<TaskStreamItem> {
+    return streamEvents(this.#transport, `${this.#taskPath(webTaskId)}/events`, options);
+  }
+
+  /**
+   * Cancel a task: a pending one completes at once as failed with code `canceled`, a started
+   * one is aborted within seconds. Rejects with a 409 `conflict` when it already completed.
+   */
+  async cancel(webTaskId: string, options: { signal?: AbortSignal } = {}): Promise<CompletedWebTaskResult> {
+    return (
+      await sendRequest<CompletedWebTaskResult>(this.#transport, {
+        method: 'POST',
+        path: `${this.#taskPath(webTaskId)}/cancel`,
+        retry: 'idempotent',
+        signal: options.signal,
+      })
+    ).data;
+  }
+
+  #taskPath(webTaskId: string): string {
+    if (typeof webTaskId !== 'string' || webTaskId === '') {
+      throw new TypeError('webTaskId must be the non-empty id that start() returned.');
+    }
+    return `${this.#workspacePath}/${encodeURIComponent(webTaskId)}`;
+  }
+
+  /** Follow the event stream to the result; undefined when the server has none (then poll). */
+  async #followEvents(
+    started: StartResponse,
+    options: RunOptions,
+    signal: AbortSignal,
+  ): Promise<CompletedWebTaskResult | undefined> {
+    const { webTaskId, reuseKey } = started;
+    let status: string | undefined;
+    try {
+      for await (const item of this.events(webTaskId, { signal })) {
+        if (item.type === 'result') {
+          if (item.result.status !== 'completed') return undefined;
+          if (status !== 'completed') options.onStatus?.(item.result);
+          return item.result;
+        }
+        options.onEvent?.(item.entry);
+        const event = item.entry.event as { type: string; status?: string };
+        if (
+          event.type === 'status' &&
+          (event.status === 'pending' || event.status === 'started') &&
+          event.status !== status
+        ) {
+          status = event.status;
+          // Before completion the result object is just the status and the unset reuse flags.
+          options.onStatus?.({
+            webTaskId,
+            status: event.status,
+            reuse: { key: reuseKey, used: false, created: false, updated: false },
+          });
+        }
+      }
+    } catch (error) {
+      // An older server without the event stream: poll instead.
+      if (
+        WebTasksApiError.isInstance(error) &&
+        (error.status === 404 || error.status === 406) &&
+        error.code !== 'not-found'
+      )
+        return undefined;
+      throw error;
+    }
+    return undefined;
   }
 
   async #fetchResult(webTaskId: string, options: ResultOptions): Promise<{ result: WebTaskResult }> {

@@ -3,7 +3,7 @@ import {
   type TaskEventListener,
   type TaskRecord,
   type WebTasksEngine,
-  WebtasksError,
+  WebTasksError,
 } from '@webtasks/core';
 import {
   type StartRequest,
@@ -36,7 +36,7 @@ export class FakeEngine implements WebTasksEngine {
     this.#maybeFail('start');
     const parsed = StartRequestSchema.safeParse(request);
     if (!parsed.success) {
-      throw new WebtasksError({
+      throw new WebTasksError({
         code: 'invalid-request',
         message: 'invalid start request',
         details: parsed.error.issues,
@@ -131,15 +131,61 @@ export class FakeEngine implements WebTasksEngine {
     return task?.workspaceId === workspaceId ? task : undefined;
   }
 
+  async cancel({
+    workspaceId,
+    webTaskId,
+  }: {
+    workspaceId: string;
+    webTaskId: string;
+  }): Promise<WebTaskResult> {
+    const task = this.#own(workspaceId, webTaskId);
+    if (task.status === 'completed') {
+      throw new WebTasksError({ code: 'conflict', message: `Web task ${webTaskId} has already completed.` });
+    }
+    Object.assign(task, {
+      status: 'completed',
+      outcome: 'failed',
+      error: { code: 'canceled', message: 'The task was canceled before it finished. Nothing was saved.' },
+      cost: { aiUsd: 0, compute: { unit: 'hours', amount: 0 } },
+    });
+    this.#emit(webTaskId, { type: 'status', webTaskId, status: 'completed', outcome: 'failed' });
+    return toResult(task);
+  }
+
   async startWorker(): Promise<void> {}
 
   async close(options?: { graceful?: boolean }): Promise<void> {
     this.closed = options ?? {};
   }
 
+  // The run routes are tested against the real engine (runs-routes.test.ts); this fake only
+  // serves start/result tests, so these answer like an engine without runs.
+  list: WebTasksEngine['list'] = async () => ({ tasks: [] });
+  record: WebTasksEngine['record'] = async ({ workspaceId, webTaskId }) => {
+    this.#own(workspaceId, webTaskId);
+    throw new WebTasksError({ code: 'not-found', message: 'FakeEngine keeps no run records' });
+  };
+  events: WebTasksEngine['events'] = async function* () {};
+  artifactUrl: WebTasksEngine['artifactUrl'] = async () => {
+    throw new WebTasksError({ code: 'not-found', message: 'FakeEngine keeps no artifacts' });
+  };
+  sweepRuns: WebTasksEngine['sweepRuns'] = async () => 0;
+
   bundles = new Proxy({} as WebTasksEngine['bundles'], {
     get: () => async () => {
       throw new Error('FakeEngine has no bundles');
+    },
+  });
+
+  authSessions = new Proxy({} as WebTasksEngine['authSessions'], {
+    get: () => async () => {
+      throw new Error('FakeEngine has no auth sessions');
+    },
+  });
+
+  secrets = new Proxy({} as WebTasksEngine['secrets'], {
+    get: () => async () => {
+      throw new Error('FakeEngine has no secrets');
     },
   });
 
@@ -178,7 +224,7 @@ export class FakeEngine implements WebTasksEngine {
   #own(workspaceId: string, webTaskId: string): TaskRecord {
     const task = this.tasks.get(webTaskId);
     if (task === undefined || task.workspaceId !== workspaceId) {
-      throw new WebtasksError({ code: 'not-found', message: `No task ${webTaskId}` });
+      throw new WebTasksError({ code: 'not-found', message: `No task ${webTaskId}` });
     }
     return task;
   }

@@ -1,4 +1,4 @@
-import type { BlobStore } from '@webtasks/core';
+import { attachmentDisposition, type BlobStore } from '@webtasks/core';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http-errors.js';
 import { fileRouteSchema } from '../route-schemas.js';
@@ -17,12 +17,6 @@ export type FileUrlVerifier = (url: string) => FileUrlCheck | Promise<FileUrlChe
 export interface FileRoutesOptions {
   blobs: Pick<BlobStore, 'get'>;
   verify: FileUrlVerifier;
-}
-
-/** `filename*` (RFC 6266/5987) plus an ASCII fallback. */
-function contentDisposition(downloadName: string): string {
-  const ascii = downloadName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`;
 }
 
 /**
@@ -51,7 +45,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       .header('content-security-policy', "sandbox; default-src 'none'")
       .header('cache-control', 'private, max-age=300');
     if (check.downloadName !== undefined)
-      reply.header('content-disposition', contentDisposition(check.downloadName));
+      reply.header('content-disposition', attachmentDisposition(check.downloadName));
     return reply.send(Buffer.from(blob.body.buffer, blob.body.byteOffset, blob.body.byteLength));
   });
 }

@@ -1,7 +1,8 @@
-import { type WebTasksEngine, WebtasksError } from '@webtasks/core';
+import { type WebTasksEngine, WebTasksError } from '@webtasks/core';
 import { StartRequestSchema, type WebTaskResult } from '@webtasks/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { WORKSPACE_ID_PATTERN, type WorkspaceAuth } from '../api-keys.js';
+import type { WorkspaceAuth } from '../api-keys.js';
+import { workspaceKeyHook } from '../auth-hook.js';
 import { HttpError, invalidRequestFromZod, taskNotFound } from '../http-errors.js';
 import type { QueuedTaskLimit } from '../queued-limit.js';
 import { resultRouteSchema, startRouteSchema } from '../route-schemas.js';
@@ -43,29 +44,7 @@ export async function webTaskRoutes(app: FastifyInstance, options: WebTaskRoutes
   const { engine, auth, limit, maxWaitSeconds, shutdownSignal } = options;
 
   // Authenticate before the body is read: an unauthenticated caller never gets it parsed.
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const { workspaceId } = request.params as Partial<WorkspaceParams>;
-    const header = request.headers['x-api-key'];
-    if (typeof header !== 'string' || header === '') {
-      throw new HttpError({
-        statusCode: 401,
-        code: 'unauthenticated',
-        message: 'Missing x-api-key header: send the API key of this workspace in x-api-key.',
-      });
-    }
-    const ok =
-      typeof workspaceId === 'string' &&
-      WORKSPACE_ID_PATTERN.test(workspaceId) &&
-      (await auth.verify({ workspaceId, apiKey: header }));
-    if (!ok) {
-      throw new HttpError({
-        statusCode: 401,
-        code: 'unauthenticated',
-        message:
-          'The x-api-key is not a valid key of this workspace: check the key and the workspace id in the URL.',
-      });
-    }
-  });
+  app.addHook('onRequest', workspaceKeyHook(auth));
 
   app.post<{ Params: WorkspaceParams }>(
     '/:workspaceId/web-tasks/start',
@@ -124,7 +103,7 @@ export async function webTaskRoutes(app: FastifyInstance, options: WebTaskRoutes
           waitSeconds,
         });
       } catch (error) {
-        if (WebtasksError.hasCode(error, 'not-found')) throw taskNotFound(webTaskId);
+        if (WebTasksError.hasCode(error, 'not-found')) throw taskNotFound(webTaskId);
         throw error;
       }
     },
