@@ -25,6 +25,19 @@ beforeAll(async () => {
     TABLE_BUNDLE_SOURCE.replace('ctx.page.goto(', 'ctx.page.open('),
   );
   writeFileSync(path.join(files, 'schema.json'), JSON.stringify(TABLE_BUNDLE_SCHEMA));
+  // The same rows, without the `minItems` that would reject an empty table on its own.
+  writeFileSync(
+    path.join(files, 'list-schema.json'),
+    JSON.stringify({ ...TABLE_BUNDLE_SCHEMA, properties: { companies: { type: 'array' } } }),
+  );
+  writeFileSync(
+    path.join(files, 'params.json'),
+    JSON.stringify({
+      type: 'object',
+      properties: { url: { type: 'string', format: 'uri' } },
+      required: ['url'],
+    }),
+  );
 });
 afterAll(async () => {
   await sites?.close();
@@ -42,6 +55,27 @@ describe('webtasks bundles', () => {
     expect(broken.stderr).toMatch(/broken\.ts:4:\d+ - error TS2339: .*open/);
     expect((await cli(['bundles', 'list', '--json'])).stdout.trim()).toBe('[]');
 
+    // The import runs the bundle once: without the parameter it needs, it is refused.
+    const unverified = await cli(['bundles', 'import', 'companies', 'v1.ts', '--schema', 'schema.json']);
+    expect(unverified.code).toBe(1);
+    expect(unverified.stderr).toContain('its verification run with parameters {} failed');
+    expect(unverified.stderr).toContain('--no-verify');
+    // A page with no table rows: an empty list proves nothing, so the import is refused.
+    const empty = await cli([
+      'bundles',
+      'import',
+      'companies',
+      'v1.ts',
+      '--schema',
+      'list-schema.json',
+      '--param',
+      `url=${sites.baseUrl}/tables/empty`,
+      '--allow-host',
+      new URL(sites.baseUrl).host,
+    ]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('returned an empty list');
+    expect((await cli(['bundles', 'list', '--json'])).stdout.trim()).toBe('[]');
     const v1 = await cli([
       'bundles',
       'import',
@@ -51,10 +85,44 @@ describe('webtasks bundles', () => {
       'schema.json',
       '--task',
       'Read the table',
+      '--param',
+      `url=${sites.baseUrl}/tables/simple`,
+      '--allow-host',
+      new URL(sites.baseUrl).host,
     ]);
-    expect(v1.stdout).toContain('imported v1.ts as companies v1');
+    expect(v1.stdout).toContain('imported v1.ts as companies v1 (verified: 15 rows)');
     expect(v1.code).toBe(0);
-    expect((await cli(['bundles', 'import', 'companies', 'v2.ts', '--schema', 'schema.json'])).code).toBe(0);
+    const baseline = JSON.parse((await cli(['bundles', 'show', 'companies', '--json'])).stdout);
+    expect(baseline.stats).toMatchObject({ runs: 1, rowCounts: [15] });
+    const notObject = await cli([
+      'bundles',
+      'import',
+      'companies',
+      'v2.ts',
+      '--schema',
+      'schema.json',
+      '--params-schema',
+      '{"type":"string"}',
+      '--no-verify',
+    ]);
+    expect(notObject.code).toBe(1);
+    expect(notObject.stderr).toContain('The parameter schema (--params-schema) must describe an object');
+    const v2 = await cli([
+      'bundles',
+      'import',
+      'companies',
+      'v2.ts',
+      '--schema',
+      'schema.json',
+      '--params-schema',
+      'params.json',
+      '--no-verify',
+    ]);
+    expect(v2.code).toBe(0);
+    expect(v2.stdout).toContain('(not verified: skipped (--no-verify): no baseline statistics)');
+    const shownV2 = await cli(['bundles', 'show', 'companies', '--version', '2']);
+    expect(shownV2.stdout).toContain('## parameter schema');
+    expect(shownV2.stdout).toContain('"format": "uri"');
 
     const list = JSON.parse((await cli(['bundles', 'list', '--json'])).stdout);
     expect(list).toMatchObject([{ reuseKey: 'companies', version: 2, origin: 'import' }]);
@@ -78,8 +146,9 @@ describe('webtasks bundles', () => {
     expect(show.stdout).toContain('# task: Read the table');
     expect(show.stdout).toContain("'read ' + rows.length + ' rows'");
     expect(show.stdout).toContain('"minItems": 1');
+    expect(show.stdout).toContain('(none: parameters are not checked before runs)');
     expect((await cli(['bundles', 'show', 'companies', '--version', '9'])).code).toBe(3);
-  });
+  }, 240_000);
 
   it('exports a standalone Playwright script that gives the same output as the engine', async () => {
     const url = `${sites.baseUrl}/tables/simple`;
@@ -115,6 +184,33 @@ describe('webtasks bundles', () => {
     expect(JSON.parse(standalone.stdout)).toEqual(expected);
     expect(JSON.parse(engine.stdout)).toEqual(JSON.parse(standalone.stdout));
   }, 180_000);
+
+  it('sets the promotion policy, pins and unpins, and approves only proposed versions', async () => {
+    expect((await cli(['bundles', 'policy', 'companies'])).stdout).toBe(
+      'companies: promotion policy auto, not pinned\n',
+    );
+    expect((await cli(['bundles', 'policy', 'companies', 'review'])).stdout).toContain(
+      'promotion policy review',
+    );
+    const bogus = await cli(['bundles', 'policy', 'companies', 'sometimes']);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toContain('must be one of auto, review, off');
+    expect((await cli(['bundles', 'pin', 'companies', '1'])).stdout).toContain(
+      'runs use v1 whatever is saved later',
+    );
+    expect((await cli(['bundles', 'pin', 'companies', '9'])).code).toBe(3);
+    const shown = await cli(['bundles', 'show', 'companies']);
+    expect(shown.stdout).toContain('# status: active; promotion policy: review; pinned to v1');
+    const approve = await cli(['bundles', 'approve', 'companies', '2']);
+    expect(approve.code).toBe(1);
+    expect(approve.stderr).toContain('companies v2 is active, not waiting for review');
+    expect((await cli(['bundles', 'unpin', 'companies'])).stdout).toBe(
+      'companies: promotion policy review, not pinned\n',
+    );
+    const settings = JSON.parse((await cli(['bundles', 'show', 'companies', '--json'])).stdout).settings;
+    expect(settings).toEqual({ promotion: 'review' });
+    expect((await cli(['bundles', 'history', 'companies'])).stdout).toMatch(/VERSION\s+ORIGIN\s+STATUS/);
+  });
 
   it('deletes only with --yes', async () => {
     const refused = await cli(['bundles', 'delete', 'companies']);

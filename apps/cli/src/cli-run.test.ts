@@ -48,7 +48,7 @@ describe('webtasks run (embedded engine, real Chromium and isolates)', () => {
       '--data-dir',
       dataDir,
     ];
-    const env = { ANTHROPIC_API_KEY: anthropic.apiKey, WEBTASKS_ANTHROPIC_BASE_URL: anthropic.baseUrl };
+    const env = { ANTHROPIC_API_KEY: anthropic.apiKey, ANTHROPIC_BASE_URL: anthropic.baseUrl };
 
     const first = await runBuiltCli([...args, '--json'], { env });
     expect(first.stderr).toContain('exploring the site with the model');
@@ -89,6 +89,13 @@ describe('webtasks run (embedded engine, real Chromium and isolates)', () => {
     expect(run.stderr).toContain('model none (saved code only)');
     expect(run.stderr).toMatch(/failed.*nothing saved — 0 model calls/);
     const host = new URL(sites.baseUrl).host;
-    expect(run.stderr).toContain(`hint: the browser may not reach ${host}; pass --allow-host ${host}`);
+    // The real cause first: the run's egress refusal with the CLI's flag, then why no repair.
+    const errorLine = run.stderr.split('\n').find((line) => line.startsWith('error rejected: '));
+    expect(errorLine).toMatch(/^error rejected: The saved code \(v1\) failed: .*egress policy refused/);
+    expect(errorLine).toContain(`To allow it: --allow-host ${host}`);
+    expect(errorLine).not.toContain('egress.allowHosts');
+    expect(run.stderr).toContain('No repair was tried: ');
+    expect(run.stderr).toContain('no language model is configured: set ANTHROPIC_API_KEY');
+    expect(run.stderr).not.toContain('maxRetries');
   }, 120_000);
 });

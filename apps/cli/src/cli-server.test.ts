@@ -24,7 +24,7 @@ async function startServe(env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       serverLog += chunk;
-      const match = /listening on (http:\/\/\S+);/.exec(serverLog);
+      const match = /listening on (http:\/\/\S+)\s/.exec(serverLog);
       if (match?.[1]) resolve(match[1]);
     };
     child.stdout?.on('data', onData);
@@ -46,6 +46,7 @@ beforeAll(async () => {
       'bundle.ts',
       '--schema',
       'schema.json',
+      '--no-verify',
       '--workspace',
       'acme',
       '--data-dir',
@@ -67,7 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (server && server.exitCode === null) {
-    // Graceful shutdown through the re-exec parent (it forwards SIGTERM); force it if it hangs.
+    // Graceful shutdown on SIGTERM; force it if it hangs.
     const exited = new Promise((resolve) => server?.once('exit', resolve));
     server.kill('SIGTERM');
     const timer = setTimeout(() => server?.kill('SIGKILL'), 20_000);

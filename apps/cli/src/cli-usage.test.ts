@@ -52,6 +52,8 @@ describe('webtasks usage', () => {
     [['run', 'x', '--schema', '{"type": 12}'], 'outputSchema is not a valid JSON Schema'],
     [['run', 'x', '--schema', 'missing.json'], 'Cannot read the schema file "missing.json"'],
     [['run', 'x', '--allow-host', 'http://127.0.0.1:80/'], '--allow-host takes a host'],
+    [['run', 'x', '--proxy', 'ftp://ann:hunter2@proxy.example'], '--proxy ftp://ann:***@proxy.example'],
+    [['run', 'x', '--proxy', 'not a url'], '--proxy not a url: proxy.server must be a URL'],
     [['run'], 'Missing the task'],
     [['bundles', 'frob'], 'Unknown bundles subcommand "frob"'],
     [['bundles', 'diff', 'key', '1'], 'Missing TO'],
@@ -60,6 +62,7 @@ describe('webtasks usage', () => {
   ])('%j is a usage error', async (args, message) => {
     const run = await runInProcess([...args, '--data-dir', dataDir]);
     expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toContain('hunter2');
     expect(run.code).toBe(2);
   });
 
@@ -111,5 +114,18 @@ describe('webtasks usage', () => {
     const bad = await runBuiltCli(['bundles', 'list', '--nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Unknown flag --nope');
+  });
+
+  it('documents `webtasks mcp` and refuses its bad flags before anything starts', async () => {
+    const help = await runInProcess(['mcp', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: webtasks mcp');
+    expect((await runInProcess(['--help'])).stdout).toMatch(/mcp\s+serve the saved automations as MCP tools/);
+    const bad = await runInProcess(['mcp', '--port', '1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('webtasks mcp --help');
+    const host = await runInProcess(['mcp', '--allow-host', 'http://x/']);
+    expect(host.code).toBe(2);
+    expect(host.stderr).toContain('--allow-host takes a host or host:port');
   });
 });

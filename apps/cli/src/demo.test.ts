@@ -15,5 +15,5 @@ describe('npm run demo', () => {
     expect(demo.stdout).toMatch(/Salt and Semaphore\s+Aiko Tanabe\s+2021\s+£14\.00\s+no/);
     expect(demo.stdout).toMatch(/The Last Ferry Home\s+Greta Holm\s+2021\s+£15\.30\s+yes/);
     expect(demo.stdout).toContain('The saved code was reused: 0 model calls, $0.0000 AI cost');
-  }, 240_000);
+  }, 900_000); // the set-up may build packages first
 });

@@ -1,140 +1,129 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createPlaywrightBrowserProvider } from '@webtasks/browser-playwright';
-import { createTsMorphCompiler } from '@webtasks/codegen-ts';
-import { createWebTasks, type LanguageModel, type Logger, type WebTasksEngine } from '@webtasks/core';
-import { anthropicPricing, createAnthropicLanguageModel } from '@webtasks/llm-anthropic';
-import { createOpenAICompatibleLanguageModel } from '@webtasks/llm-openai';
-import { createMemoryLockManager, createMemoryTaskQueue } from '@webtasks/memory';
-import { createIsolatedVmSandbox } from '@webtasks/sandbox-isolated-vm';
-import { createFsBlobStore, createFsBundleStore, createFsTaskStore } from '@webtasks/store-fs';
+import { createTsMorphCompiler, type TsMorphCodeCompiler } from '@webtasks/codegen-ts';
+import { type BlobStore, type Logger, silentLogger, type WebTasksEngine } from '@webtasks/core';
+import type { ServerConfig } from '@webtasks/server/environment';
 import { usageError } from './exit-codes.js';
+import type { Writer } from './progress.js';
 
 /** The data directory: `--data-dir`, else `WEBTASKS_DATA_DIR`, else `.webtasks` in the working directory. */
 export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
   return path.resolve(cwd, flag ?? env.WEBTASKS_DATA_DIR ?? '.webtasks');
 }
 
-/** The model the environment configures, and a line describing it. */
-export interface ConfiguredModel {
-  model: LanguageModel;
-  description: string;
+/** Command-line flags that stand for variables of the one configuration (docs/configuration.md). */
+export interface ConfigFlags {
+  /** `--data-dir` → `WEBTASKS_DATA_DIR` (relative to the working directory). */
+  dataDir?: string | undefined;
+  /** `--allow-host` (repeatable) → added to `WEBTASKS_EGRESS_ALLOW_HOSTS`. */
+  allowHosts?: string[];
+  /** `--timeout SECONDS` → `WEBTASKS_TASK_TIMEOUT_MS`. */
+  timeoutSeconds?: number | undefined;
 }
 
-/**
- * The language model from the environment: an OpenAI-compatible server when
- * `WEBTASKS_OPENAI_BASE_URL` is set, else Anthropic when `ANTHROPIC_API_KEY` is set, else none
- * (saved code still runs; exploring and repairing need a model).
- */
-export function modelFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): ConfiguredModel | undefined {
-  const openAiBaseUrl = env.WEBTASKS_OPENAI_BASE_URL;
-  if (openAiBaseUrl) {
-    const modelId = env.WEBTASKS_OPENAI_MODEL;
-    if (!modelId) {
-      throw usageError(
-        'WEBTASKS_OPENAI_BASE_URL is set but WEBTASKS_OPENAI_MODEL is not: set it to the served model id (e.g. qwen3-coder).',
-      );
-    }
-    return {
-      model: createOpenAICompatibleLanguageModel({
-        baseURL: openAiBaseUrl,
-        models: modelId,
-        ...(env.WEBTASKS_OPENAI_API_KEY ? { apiKey: env.WEBTASKS_OPENAI_API_KEY } : {}),
-        ...(logger ? { logger } : {}),
-      }),
-      description: `${modelId} at ${openAiBaseUrl}`,
-    };
-  }
-  const apiKey = env.ANTHROPIC_API_KEY;
-  if (!apiKey) return undefined;
-  const baseURL = env.WEBTASKS_ANTHROPIC_BASE_URL ?? env.ANTHROPIC_BASE_URL;
+/** The environment with the flags written in as the variables they stand for. */
+export function environmentWithFlags(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  flags: ConfigFlags,
+): Record<string, string | undefined> {
+  const allow = [env.WEBTASKS_EGRESS_ALLOW_HOSTS ?? '', ...(flags.allowHosts ?? [])]
+    .flatMap((hosts) => hosts.split(','))
+    .map((host) => host.trim())
+    .filter(Boolean);
   return {
-    model: createAnthropicLanguageModel({
-      apiKey,
-      ...(baseURL ? { baseURL } : {}),
-      ...(logger ? { logger } : {}),
-    }),
-    description: `Anthropic${baseURL ? ` at ${baseURL}` : ''}`,
+    ...env,
+    WEBTASKS_DATA_DIR: resolveDataDir(flags.dataDir, env, cwd),
+    ...(allow.length ? { WEBTASKS_EGRESS_ALLOW_HOSTS: allow.join(',') } : {}),
+    ...(flags.timeoutSeconds
+      ? { WEBTASKS_TASK_TIMEOUT_MS: String(Math.round(flags.timeoutSeconds * 1000)) }
+      : {}),
   };
 }
 
-/** A per-data-dir secret for the blob store's signed URLs, created on first use. */
-function blobSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'secret');
+/**
+ * The configuration of an in-process engine (`run`, `mcp`, `bundles import`): the environment
+ * and the flags through the server's one schema. Problems are a usage error listing each
+ * variable; renamed variables print their one-line warning on `stderr`.
+ */
+export async function loadEmbeddedConfig(options: {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  flags?: ConfigFlags;
+  stderr?: Writer;
+}): Promise<ServerConfig> {
+  const { ConfigError, loadConfig } = await import('@webtasks/server/environment');
   try {
-    const secret = readFileSync(file, 'utf8').trim();
-    if (secret.length >= 16) return secret;
-  } catch {
-    // created below
+    const config = loadConfig(environmentWithFlags(options.env, options.cwd, options.flags ?? {}), {
+      mode: 'embedded',
+    });
+    for (const warning of config.warnings) options.stderr?.write(`warning: ${warning}\n`);
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigError)
+      throw usageError(`${error.message}\nSee docs/configuration.md for every variable.`);
+    throw error;
   }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
 }
 
 /** Options of `createEmbeddedEngine`. */
 export interface EmbeddedEngineOptions {
-  /** Where bundles, task records and files live. */
-  dataDir: string;
-  /** Environment to read the model configuration from. */
-  env: NodeJS.ProcessEnv;
-  /** Hosts the browser may reach even though they are private or loopback (`127.0.0.1:8080`). */
-  allowHosts?: string[];
-  /** Per-task timeout. Default 10 minutes. */
-  taskTimeoutMs?: number;
+  /** The configuration (`loadEmbeddedConfig`). */
+  config: ServerConfig;
+  /** `false`: no model even if one is configured (verifying an import runs saved code only). */
+  model?: boolean;
   /** Engine logs. Silent by default. */
   logger?: Logger;
-  /** The model; default `modelFromEnv(env)`. */
-  model?: ConfiguredModel | undefined;
 }
 
 /** The in-process engine of `webtasks run`, and what it was assembled with. */
 export interface EmbeddedEngine {
   engine: WebTasksEngine;
-  /** The configured model, when there is one. */
-  model: ConfiguredModel | undefined;
+  /** The model line (`anthropic`, `openai … at …`, or none). */
+  modelDescription: string;
+  /** Whether a model is configured (exploring and repairing need one). */
+  hasModel: boolean;
+  /** The compiler (ts-morph loads on its first compile or `warmUp`). */
+  compiler: TsMorphCodeCompiler;
+  /** The blob store (downloaded files, result files). */
+  blobs: BlobStore;
+  /** Close the engine and what it holds (database pools, the S3 client). */
+  close(): Promise<void>;
 }
 
 /**
- * Assemble the engine in this process: filesystem stores under `dataDir`, memory locks and
- * queue, real Chromium, isolated-vm sandboxes, the ts-morph compiler and the model from the
- * environment.
+ * Assemble the engine in this process with the server's own assembly (`assemble`): the stores,
+ * blobs, locks, queue, browser, model, limits, egress, proxy, retention and trace the
+ * configuration names; one task at a time, results kept inline (the CLI prints them), error
+ * hints naming the CLI's flags.
  */
-export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEngine {
-  const { dataDir, logger } = options;
-  const model = 'model' in options ? options.model : modelFromEnv(options.env, logger);
+export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
+  const { assemble, describeModel, hasModel } = await import('@webtasks/server/environment');
+  const { config } = options;
+  // Not warmed up here: saved code with stored JavaScript runs without it (see `run`).
   const compiler = createTsMorphCompiler();
-  // The first type-check pays a cold start of about a second: pay it while Chromium launches.
-  void compiler.warmUp().catch(() => undefined);
-  const engine = createWebTasks({
-    bundles: createFsBundleStore({ directory: dataDir }),
-    tasks: createFsTaskStore({ directory: dataDir }),
-    // Nothing serves these URLs locally; the CLI keeps results inline (see the limit below).
-    blobs: createFsBlobStore({
-      directory: dataDir,
-      baseUrl: 'http://localhost',
-      secret: blobSecret(dataDir),
-    }),
-    locks: createMemoryLockManager(),
-    queue: createMemoryTaskQueue(),
-    browser: createPlaywrightBrowserProvider({
-      ...(options.env.WEBTASKS_CHROMIUM_PATH ? { executablePath: options.env.WEBTASKS_CHROMIUM_PATH } : {}),
-      ...(logger ? { logger } : {}),
-    }),
-    sandbox: createIsolatedVmSandbox({ workers: 1, warm: true, ...(logger ? { logger } : {}) }),
+  const withModel = options.model !== false && hasModel(config);
+  const assembly = await assemble(config, options.logger ?? silentLogger, {
     compiler,
-    ...(model ? { model: model.model } : {}),
-    prices: { ...anthropicPricing },
-    egress: { blockPrivateNetworks: true, allowHosts: options.allowHosts ?? [] },
-    limits: {
-      // The CLI prints the output itself: keep it inline whatever its size.
-      inlineResultBytes: 512 * 1024 * 1024,
-      ...(options.taskTimeoutMs ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
+    warmSandbox: true,
+    ...(withModel ? {} : { model: null }),
+    // The CLI prints the output itself: keep it inline whatever its size.
+    limits: { inlineResultBytes: 512 * 1024 * 1024 },
+    settingNames: {
+      secretsKey: 'WEBTASKS_SECRETS_KEY',
+      allowHost: (host) => `--allow-host ${host}`,
+      model:
+        'set ANTHROPIC_API_KEY (or WEBTASKS_MODEL_PROVIDER=openai with OPENAI_BASE_URL and WEBTASKS_MODELS for an OpenAI-compatible server)',
     },
-    worker: { concurrency: 1 },
-    ...(logger ? { logger } : {}),
   });
-  return { engine, model };
+  return {
+    engine: assembly.engine,
+    modelDescription: withModel ? describeModel(config) : 'none (saved code only)',
+    hasModel: withModel,
+    compiler,
+    blobs: assembly.blobs,
+    async close() {
+      await assembly.engine.close({ graceful: false, timeoutMs: 5_000 }).catch(() => undefined);
+      await assembly.close();
+    },
+  };
 }

@@ -127,12 +127,12 @@ export function readInputFile(file: string, cwd: string, what: string): string {
 }
 
 /** `--schema` takes inline JSON (`{…}`) or a file of JSON. */
-export function readSchema(value: string, cwd: string): unknown {
+export function readSchema(value: string, cwd: string, flag = '--schema'): unknown {
   const trimmed = value.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'true' || trimmed === 'false') {
-    return parseJson(trimmed, '--schema');
+    return parseJson(trimmed, flag);
   }
-  return parseJson(readInputFile(value, cwd, 'the schema file'), `--schema file ${JSON.stringify(value)}`);
+  return parseJson(readInputFile(value, cwd, 'the schema file'), `${flag} file ${JSON.stringify(value)}`);
 }
 
 /** A number flag: positive (or zero when `allowZero`), finite. */
@@ -168,4 +168,15 @@ export function parseVersion(value: string | undefined, what: string, command: s
     );
   }
   return version;
+}
+
+/** `host`, `host:port` or `*.host`: what the egress allow-list takes (`--allow-host`). */
+export function checkAllowHost(host: string, command: string): string {
+  if (!/^(\*\.)?[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(host)) {
+    throw usageError(
+      `--allow-host takes a host or host:port like 127.0.0.1:8080 (no scheme, no path), got ${JSON.stringify(host)}.`,
+      command,
+    );
+  }
+  return host;
 }

@@ -1,12 +1,13 @@
+export { renderStandaloneScript } from '@webtasks/core';
 export type { CliContext } from './context.js';
 export {
-  type ConfiguredModel,
+  type ConfigFlags,
   createEmbeddedEngine,
   type EmbeddedEngine,
   type EmbeddedEngineOptions,
-  modelFromEnv,
+  environmentWithFlags,
+  loadEmbeddedConfig,
   resolveDataDir,
 } from './embedded.js';
 export { EXIT, type ExitCode } from './exit-codes.js';
-export { renderStandaloneScript } from './export/standalone-script.js';
 export { runCli } from './main.js';

@@ -12,7 +12,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/remote.js')).startCommand,
   result: async () => (await import('./commands/remote.js')).resultCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  mcp: async () => (await import('./commands/mcp.js')).mcpCommand,
   bundles: async () => (await import('./commands/bundles.js')).bundlesCommand,
+  runs: async () => (await import('./commands/runs.js')).runsCommand,
+  auth: async () => (await import('./commands/auth.js')).authCommand,
+  secrets: async () => (await import('./commands/auth.js')).secretsCommand,
 };
 
 /** The CLI's version, from its package.json (one level up from both `src/` and `dist/`). */
@@ -60,8 +64,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
 
 async function describeFailure(error: unknown): Promise<{ message: string; exitCode: number }> {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
-  const { WebtasksError } = await import('@webtasks/core');
-  if (WebtasksError.isInstance(error)) {
+  const { WebTasksError } = await import('@webtasks/core');
+  if (WebTasksError.isInstance(error)) {
     const exitCode =
       error.code === 'not-found'
         ? EXIT.notFound

@@ -106,6 +106,9 @@ export function createProgressPrinter(
         totals.savedVersion = event.version;
         line(paint('32', `saved ${event.reuseKey} v${event.version}`));
         return;
+      case 'replay':
+        line(event.ok ? dim(`  ✓ ${event.message}`) : paint('33', `  ✗ ${oneLine(event.message, 300)}`));
+        return;
     }
   };
   return { onEvent, totals };

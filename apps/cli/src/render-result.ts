@@ -47,14 +47,3 @@ export function printResultBody(result: WebTaskResult, stdout: Writer, stderr: W
     stdout.write(`${JSON.stringify(preview.sample, null, 2)}\n`);
   }
 }
-
-/**
- * A hint for a failed run, from the last error of the code: the egress policy's refusal
- * becomes the `--allow-host` flag to pass; a model that was needed to repair is explained.
- */
-export function failureHint(result: WebTaskResult, lastRunError: string | undefined): string | undefined {
-  if (result.status !== 'completed' || result.outcome !== 'failed' || !lastRunError) return undefined;
-  const host = /add "([^"]+)".*? to egress\.allowHosts/.exec(lastRunError)?.[1];
-  if (host) return `hint: the browser may not reach ${host}; pass --allow-host ${host} to allow it.`;
-  return `the code failed with: ${lastRunError}`;
-}

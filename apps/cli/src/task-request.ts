@@ -1,4 +1,12 @@
-import { MODEL_ALIASES, REUSE_KEY_PATTERN, type StartRequest, StartRequestSchema } from '@webtasks/protocol';
+import {
+  MODEL_ALIASES,
+  maskProxyUrl,
+  ProxySettingsSchema,
+  proxySettingsFromUrl,
+  REUSE_KEY_PATTERN,
+  type StartRequest,
+  StartRequestSchema,
+} from '@webtasks/protocol';
 import { usageError } from './exit-codes.js';
 import { type FlagSpec, type ParsedFlags, parseParameters, readSchema } from './flags.js';
 
@@ -10,6 +18,8 @@ export const TASK_FLAGS = {
   schema: { type: 'string' },
   'reuse-key': { type: 'string' },
   model: { type: 'string' },
+  proxy: { type: 'string' },
+  trace: { type: 'boolean' },
 } as const satisfies FlagSpec;
 
 /** Build and validate a start request from the task argument and the flags. */
@@ -38,6 +48,16 @@ export function buildStartRequest(flags: ParsedFlags, cwd: string, command: stri
   const parameters = parseParameters(flags.string('params'), flags.list('param'));
   const schema = flags.string('schema');
   const startUrl = flags.string('start-url');
+  const proxyText = flags.string('proxy');
+  const proxy = proxyText === undefined ? undefined : proxySettingsFromUrl(proxyText);
+  if (proxy) {
+    const checked = ProxySettingsSchema.safeParse(proxy);
+    if (!checked.success)
+      throw usageError(
+        `--proxy ${maskProxyUrl(proxy)}: ${checked.error.issues.map((issue) => issue.message).join('; ')} (write it as http://user:pass@host:port, https://… or socks5://…).`,
+        command,
+      );
+  }
   const request: StartRequest = {
     task,
     ...(startUrl !== undefined ? { startUrl } : {}),
@@ -45,9 +65,12 @@ export function buildStartRequest(flags: ParsedFlags, cwd: string, command: stri
     ...(schema !== undefined ? { outputSchema: readSchema(schema, cwd) } : {}),
     ...(reuseKey !== undefined ? { reuseKey } : {}),
     ...(model !== undefined ? { model: model as StartRequest['model'] } : {}),
+    ...(proxy ? { proxy } : {}),
+    ...(flags.boolean('trace') ? { debug: { trace: true } } : {}),
   };
   const checked = StartRequestSchema.safeParse(request);
   if (!checked.success) {
+    // Messages never quote values, so a proxy password cannot appear here.
     const issues = checked.error.issues.map((issue) => issue.message).join('; ');
     throw usageError(`The task request is invalid: ${issues}.`, command);
   }

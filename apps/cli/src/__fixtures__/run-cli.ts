@@ -22,6 +22,8 @@ export function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.Pro
     'ANTHROPIC_API_KEY',
     'ANTHROPIC_BASE_URL',
     'WEBTASKS_OPENAI_BASE_URL',
+    'WEBTASKS_MODEL_PROVIDER',
+    'OPENAI_BASE_URL',
     'WEBTASKS_DATA_DIR',
     'NODE_OPTIONS',
   ]) {
@@ -34,7 +36,7 @@ export function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.Pro
   return base;
 }
 
-/** Run the built `webtasks` binary as a child process (plain `node`, so it re-executes itself). */
+/** Run the built `webtasks` binary as a child process, with plain `node` and no flags, as a user would. */
 export function runBuiltCli(
   args: string[],
   options: { env?: Record<string, string | undefined>; cwd?: string } = {},

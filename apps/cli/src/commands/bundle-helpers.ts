@@ -1,23 +1,33 @@
-import type { BundleSummary, CodeCompiler } from '@webtasks/core';
+import { createTsMorphCompiler } from '@webtasks/codegen-ts';
+import type { BundleAdmin, BundleSummary } from '@webtasks/core';
+import { usageError } from '../exit-codes.js';
+import type { ParsedFlags } from '../flags.js';
 
-/** The ts-morph compiler, loaded only by the subcommands that compile (import, export). */
-export const lazyCompiler: CodeCompiler = {
-  specificationVersion: 'v1',
-  async compile(options) {
-    const { createTsMorphCompiler } = await import('@webtasks/codegen-ts');
-    return createTsMorphCompiler().compile(options);
-  },
-};
+/**
+ * The ts-morph compiler of the bundle subcommands. It loads ts-morph only on its first compile
+ * (import, or export of a version without stored JavaScript), and reports the version under
+ * which imports store their compiled code.
+ */
+export const bundleCompiler = createTsMorphCompiler();
 
 /** Versions as an aligned text table (with the reuse key column for listings). */
 export function summaryTable(summaries: BundleSummary[], withKey: boolean): string {
-  const head = [...(withKey ? ['REUSE KEY'] : []), 'VERSION', 'ORIGIN', 'FROM', 'CREATED', 'WEB TASK'];
+  const head = [
+    ...(withKey ? ['REUSE KEY'] : []),
+    'VERSION',
+    'ORIGIN',
+    'STATUS',
+    'FROM',
+    'CREATED',
+    'WEB TASK',
+  ];
   const rows = [
     head,
     ...summaries.map((s) => [
       ...(withKey ? [s.reuseKey] : []),
       `v${s.version}`,
       s.origin,
+      s.status ?? 'active',
       s.parentVersion ? `v${s.parentVersion}` : '-',
       s.createdAt,
       s.webTaskId ?? '-',
@@ -32,4 +42,26 @@ export function summaryTable(summaries: BundleSummary[], withKey: boolean): stri
         .trimEnd(),
     )
     .join('\n')}\n`;
+}
+
+/** What every `bundles` subcommand works with. */
+export interface BundlesLocal {
+  admin: BundleAdmin;
+  workspaceId: string;
+  dataDir: string;
+  flags: ParsedFlags;
+  json: boolean;
+}
+
+/** The reuse key positional, checked. */
+export function requireKey(local: BundlesLocal, usage: string): string {
+  const key = local.flags.positionals[0];
+  if (!key) throw usageError(`Missing the reuse key: webtasks bundles ${usage}`, 'bundles');
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+    throw usageError(
+      `"${key}" is not a reuse key (1..128 letters, digits, ".", "_", ":" or "-").`,
+      'bundles',
+    );
+  }
+  return key;
 }

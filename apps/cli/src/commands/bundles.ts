@@ -1,34 +1,41 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Bundle, type BundleAdmin, createBundleAdmin, WebtasksError } from '@webtasks/core';
+import {
+  type Bundle,
+  bundleParameters,
+  createBundleAdmin,
+  describeParameters,
+  type ImportedBundle,
+  paramsArgument,
+  STANDALONE_INSTALL,
+  WebTasksError,
+} from '@webtasks/core';
 import { createFsBundleStore } from '@webtasks/store-fs';
 import { type CliContext, printJson } from '../context.js';
-import { resolveDataDir } from '../embedded.js';
+import { createEmbeddedEngine, loadEmbeddedConfig, resolveDataDir } from '../embedded.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
-import { renderStandaloneScript } from '../export/standalone-script.js';
 import {
   type FlagSpec,
-  type ParsedFlags,
   parseFlags,
+  parseParameters,
   parseVersion,
   readInputFile,
   readSchema,
 } from '../flags.js';
 import { BUNDLES_HELP } from '../help.js';
-import { lazyCompiler, summaryTable } from './bundle-helpers.js';
+import { type BundlesLocal, bundleCompiler, requireKey, summaryTable } from './bundle-helpers.js';
+import { decide, pin, policy, unpin } from './bundle-review.js';
+import { remoteBundleAdmin } from './remote-bundle-admin.js';
+import { serverClient } from './server-client.js';
 
 const LOCAL_FLAGS = {
   workspace: { type: 'string' },
   'data-dir': { type: 'string' },
+  'base-url': { type: 'string' },
+  'api-key': { type: 'string' },
 } as const satisfies FlagSpec;
 
-interface Local {
-  admin: BundleAdmin;
-  workspaceId: string;
-  dataDir: string;
-  flags: ParsedFlags;
-  json: boolean;
-}
+type Local = BundlesLocal;
 
 type Subcommand = (local: Local, ctx: CliContext) => Promise<number>;
 
@@ -39,7 +46,17 @@ const SUBCOMMANDS: Record<string, { flags: FlagSpec; positionals: number; run: S
   diff: { flags: {}, positionals: 3, run: diff },
   rollback: { flags: {}, positionals: 2, run: rollback },
   import: {
-    flags: { schema: { type: 'string' }, task: { type: 'string' }, 'start-url': { type: 'string' } },
+    flags: {
+      schema: { type: 'string' },
+      'params-schema': { type: 'string' },
+      params: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      'allow-host': { type: 'string', multiple: true },
+      'no-verify': { type: 'boolean' },
+      'side-effects': { type: 'boolean' },
+      task: { type: 'string' },
+      'start-url': { type: 'string' },
+    },
     positionals: 2,
     run: importBundle,
   },
@@ -49,7 +66,35 @@ const SUBCOMMANDS: Record<string, { flags: FlagSpec; positionals: number; run: S
     run: exportBundle,
   },
   delete: { flags: { yes: { type: 'boolean', short: 'y' } }, positionals: 1, run: deleteBundle },
+  types: { flags: { out: { type: 'string' } }, positionals: 0, run: writeTypes },
+  policy: { flags: {}, positionals: 2, run: policy },
+  pin: { flags: {}, positionals: 2, run: pin },
+  unpin: { flags: {}, positionals: 1, run: unpin },
+  approve: { flags: {}, positionals: 2, run: (local, ctx) => decide(local, ctx, 'approve') },
+  reject: { flags: {}, positionals: 2, run: (local, ctx) => decide(local, ctx, 'reject') },
 };
+
+/** The file `bundles types` writes: an editor resolves `'webtasks:runtime'` through it. */
+export const RUNTIME_TYPES_FILE = 'webtasks-runtime.d.ts';
+
+/**
+ * `bundles types [--out DIR]`: the runtime declaration as a .d.ts in DIR (default: the working
+ * directory), so `import type { TaskContext } from 'webtasks:runtime'` resolves in an editor.
+ */
+async function writeTypes(local: Local, ctx: CliContext): Promise<number> {
+  const { RUNTIME_DECLARATIONS } = await import('@webtasks/core');
+  const dir = path.resolve(ctx.cwd, local.flags.string('out') ?? '.');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, RUNTIME_TYPES_FILE);
+  writeFileSync(file, RUNTIME_DECLARATIONS);
+  if (local.json) printJson(ctx, { file });
+  else {
+    ctx.stdout.write(
+      `wrote ${path.relative(ctx.cwd, file) || file}: keep it beside your bundles (or list it in tsconfig "include") and \`import type { TaskContext } from 'webtasks:runtime'\` resolves.\n`,
+    );
+  }
+  return EXIT.ok;
+}
 
 /** `webtasks bundles <subcommand> …` on the local data dir. */
 export async function bundlesCommand(args: string[], ctx: CliContext): Promise<number> {
@@ -72,14 +117,16 @@ export async function bundlesCommand(args: string[], ctx: CliContext): Promise<n
     ctx.stdout.write(`${BUNDLES_HELP}\n`);
     return EXIT.ok;
   }
-  const dataDir = resolveDataDir(flags.string('data-dir'), ctx.env, ctx.cwd);
-  const admin = createBundleAdmin({
-    bundles: createFsBundleStore({ directory: dataDir }),
-    compiler: lazyCompiler,
-  });
+  const remote = flags.string('base-url') !== undefined;
+  const dataDir = remote
+    ? (flags.string('base-url') as string)
+    : resolveDataDir(flags.string('data-dir'), ctx.env, ctx.cwd);
+  const admin = remote
+    ? remoteBundleAdmin(await serverClient(flags, ctx, 'bundles'))
+    : createBundleAdmin({ bundles: createFsBundleStore({ directory: dataDir }), compiler: bundleCompiler });
   const local: Local = {
     admin,
-    workspaceId: flags.string('workspace') ?? 'local',
+    workspaceId: flags.string('workspace') ?? (remote ? (ctx.env.WEBTASKS_WORKSPACE_ID ?? '') : 'local'),
     dataDir,
     flags,
     json: flags.boolean('json'),
@@ -87,21 +134,12 @@ export async function bundlesCommand(args: string[], ctx: CliContext): Promise<n
   try {
     return await subcommand.run(local, ctx);
   } catch (error) {
-    if (WebtasksError.hasCode(error, 'not-found')) throw new CliError(error.message, EXIT.notFound);
-    throw error;
+    if (WebTasksError.hasCode(error, 'not-found')) throw new CliError(error.message, EXIT.notFound);
+    if (WebTasksError.hasCode(error, 'invalid-request') && name !== 'import')
+      throw new CliError(`Refused: ${error.message}`, EXIT.failed);
+    const { clientFailure } = await import('./remote.js');
+    throw clientFailure(error) ?? error;
   }
-}
-
-function requireKey(local: Local, usage: string): string {
-  const key = local.flags.positionals[0];
-  if (!key) throw usageError(`Missing the reuse key: webtasks bundles ${usage}`, 'bundles');
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
-    throw usageError(
-      `"${key}" is not a reuse key (1..128 letters, digits, ".", "_", ":" or "-").`,
-      'bundles',
-    );
-  }
-  return key;
 }
 
 function notFound(local: Local, reuseKey: string, version?: number): CliError {
@@ -141,8 +179,9 @@ function optionalVersion(local: Local): number | undefined {
 async function show(local: Local, ctx: CliContext): Promise<number> {
   const reuseKey = requireKey(local, 'show KEY [--version N]');
   const bundle = await getBundle(local, reuseKey, optionalVersion(local));
+  const settings = await local.admin.settings({ workspaceId: local.workspaceId, reuseKey });
   if (local.json) {
-    printJson(ctx, bundle);
+    printJson(ctx, { ...bundle, settings });
     return EXIT.ok;
   }
   const lines = [
@@ -150,12 +189,19 @@ async function show(local: Local, ctx: CliContext): Promise<number> {
     `# task: ${bundle.task.replace(/\s+/g, ' ')}`,
     ...(bundle.startUrl ? [`# start URL: ${bundle.startUrl}`] : []),
     ...(bundle.stats ? [`# successful runs: ${bundle.stats.runs}`] : []),
+    `# status: ${bundle.status ?? 'active'}; promotion policy: ${settings.promotion}${settings.pinnedVersion ? `; pinned to v${settings.pinnedVersion}` : ''}`,
+    ...(bundle.sideEffects ? ['# side effects: yes (never replayed)'] : []),
     '',
     '## source',
     bundle.source.trimEnd(),
     '',
     '## output schema',
     JSON.stringify(bundle.outputSchema, null, 2),
+    '',
+    '## parameter schema',
+    bundle.paramsSchema === undefined
+      ? '(none: parameters are not checked before runs)'
+      : JSON.stringify(bundle.paramsSchema, null, 2),
   ];
   ctx.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
@@ -208,29 +254,74 @@ async function importBundle(local: Local, ctx: CliContext): Promise<number> {
   }
   const source = readInputFile(file, ctx.cwd, 'the bundle source');
   const outputSchema = readSchema(schemaFlag, ctx.cwd);
+  const paramsSchemaFlag = local.flags.string('params-schema');
+  const paramsSchema =
+    paramsSchemaFlag === undefined ? undefined : readSchema(paramsSchemaFlag, ctx.cwd, '--params-schema');
   const task = local.flags.string('task');
   const startUrl = local.flags.string('start-url');
-  let saved: Bundle;
+  const parameters = parseParameters(local.flags.string('params'), local.flags.list('param'));
+  const sideEffects = local.flags.boolean('side-effects');
+  const verify = !local.flags.boolean('no-verify') && !sideEffects;
+  const remote = local.flags.string('base-url') !== undefined;
+  // Verifying runs the bundle: here that needs the embedded engine (Chromium, isolates); a
+  // server (--base-url) runs it itself, under its own egress policy. The local subcommands
+  // work on the data dir's files, so the verifying engine does too.
+  const embedded =
+    verify && !remote
+      ? await createEmbeddedEngine({
+          config: {
+            ...(await loadEmbeddedConfig({
+              env: ctx.env,
+              cwd: ctx.cwd,
+              flags: { dataDir: local.dataDir, allowHosts: local.flags.list('allow-host') },
+              stderr: ctx.stderr,
+            })),
+            store: { kind: 'fs' },
+            blobs: { kind: 'fs' },
+            locks: { kind: 'memory' },
+            queue: { kind: 'memory' },
+          },
+          model: false,
+        })
+      : undefined;
+  const admin = embedded?.engine.bundles ?? local.admin;
+  if (verify)
+    ctx.stderr.write(
+      `verifying: running ${path.basename(file)} once${remote ? ' on the server' : ''}${parameters ? ` with ${JSON.stringify(parameters)}` : ''}…\n`,
+    );
+  let saved: ImportedBundle;
   try {
-    saved = await local.admin.import({
+    saved = await admin.import({
       workspaceId: local.workspaceId,
       reuseKey,
       source,
       outputSchema,
+      ...(paramsSchema !== undefined ? { paramsSchema } : {}),
+      ...(parameters ? { parameters } : {}),
+      verify,
+      ...(sideEffects ? { sideEffects } : {}),
       ...(task ? { task } : {}),
       ...(startUrl ? { startUrl } : {}),
     });
   } catch (error) {
-    if (WebtasksError.hasCode(error, 'invalid-request')) throw refusal(error, file);
+    if (WebTasksError.hasCode(error, 'invalid-request')) throw refusal(error, file);
     throw error;
+  } finally {
+    await embedded?.close();
   }
-  if (local.json) printJson(ctx, { reuseKey, version: saved.version, origin: saved.origin });
-  else ctx.stdout.write(`imported ${path.basename(file)} as ${reuseKey} v${saved.version}\n`);
+  const { verification } = saved;
+  if (local.json) printJson(ctx, { reuseKey, version: saved.version, origin: saved.origin, verification });
+  else {
+    const how = verification.verified
+      ? `verified: ${verification.rowCount === undefined ? 'valid output' : `${verification.rowCount} rows`}`
+      : `not verified: ${verification.reason}`;
+    ctx.stdout.write(`imported ${path.basename(file)} as ${reuseKey} v${saved.version} (${how})\n`);
+  }
   return EXIT.ok;
 }
 
 /** A refused import, with `file:line:column` diagnostics when the source did not compile. */
-function refusal(error: WebtasksError, file: string): CliError {
+function refusal(error: WebTasksError, file: string): CliError {
   const diagnostics = Array.isArray(error.details)
     ? (error.details as Array<{
         line: number;
@@ -252,25 +343,49 @@ function refusal(error: WebtasksError, file: string): CliError {
 
 async function exportBundle(local: Local, ctx: CliContext): Promise<number> {
   const reuseKey = requireKey(local, 'export KEY [--version N] [--out FILE]');
-  const bundle = await getBundle(local, reuseKey, optionalVersion(local));
-  const compiled = await lazyCompiler.compile({ source: bundle.source });
-  if (!compiled.ok) {
-    const lines = compiled.diagnostics.map((d) => `  ${d.line}:${d.column} ${d.code} ${d.message}`);
-    throw new CliError(
-      `${reuseKey} v${bundle.version} no longer compiles:\n${lines.join('\n')}`,
-      EXIT.failed,
-    );
+  const version = optionalVersion(local);
+  let exported: { bundle: Bundle; script: string };
+  try {
+    exported = await local.admin.exportScript({
+      workspaceId: local.workspaceId,
+      reuseKey,
+      ...(version ? { version } : {}),
+    });
+  } catch (error) {
+    if (WebTasksError.hasCode(error, 'not-found')) throw notFound(local, reuseKey, version);
+    if (WebTasksError.hasCode(error, 'invalid-request')) throw new CliError(error.message, EXIT.failed);
+    throw error;
   }
-  const script = renderStandaloneScript(bundle, compiled.javascript);
+  const { bundle, script } = exported;
+  const parameters = bundleParameters(bundle);
   const out = local.flags.string('out');
+  // How to run it goes to stderr, so that `bundles export KEY > script.mjs` keeps a clean script.
+  const howTo = (file: string) =>
+    [
+      `install: ${STANDALONE_INSTALL}   (in the script's folder; Chromium: CHROMIUM_PATH, /usr/bin/chromium, or npx playwright-core install chromium)`,
+      parameters.length === 0
+        ? 'parameters: the code reads none'
+        : `parameters the code reads:\n${describeParameters(parameters)
+            .map((line) => `  ${line}`)
+            .join('\n')}`,
+      `run: node ${file}${paramsArgument(parameters)}`,
+    ].join('\n');
   if (!out) {
     ctx.stdout.write(script);
+    if (!local.json) ctx.stderr.write(`${howTo(`${reuseKey}.mjs`)}\n`);
     return EXIT.ok;
   }
   const target = path.resolve(ctx.cwd, out);
   writeFileSync(target, script, { mode: 0o755 });
-  if (local.json) printJson(ctx, { reuseKey, version: bundle.version, file: target });
-  else ctx.stderr.write(`wrote ${target} (${reuseKey} v${bundle.version}); run it with: node ${out}\n`);
+  if (local.json)
+    printJson(ctx, {
+      reuseKey,
+      version: bundle.version,
+      file: target,
+      install: STANDALONE_INSTALL,
+      parameters,
+    });
+  else ctx.stderr.write(`wrote ${target} (${reuseKey} v${bundle.version})\n${howTo(out)}\n`);
   return EXIT.ok;
 }
 

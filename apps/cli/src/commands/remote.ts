@@ -1,7 +1,7 @@
 import {
   type WebTaskResult,
   WebTasksApiError,
-  WebTasksClient,
+  type WebTasksClient,
   WebTasksConnectionError,
   WebTasksTimeoutError,
 } from '@webtasks/client';
@@ -11,6 +11,8 @@ import { type FlagSpec, type ParsedFlags, parseFlags, parseNumber } from '../fla
 import { RESULT_HELP, START_HELP } from '../help.js';
 import { printResultBody } from '../render-result.js';
 import { buildStartRequest, TASK_FLAGS } from '../task-request.js';
+import { downloadResultFiles } from './download-files.js';
+import { createServerClient } from './server-client.js';
 
 const SERVER_FLAGS = {
   'base-url': { type: 'string' },
@@ -19,27 +21,7 @@ const SERVER_FLAGS = {
 } as const satisfies FlagSpec;
 
 function clientFor(flags: ParsedFlags, ctx: CliContext, command: string): WebTasksClient {
-  const baseUrl = flags.string('base-url') ?? ctx.env.WEBTASKS_BASE_URL;
-  const apiKey = flags.string('api-key') ?? ctx.env.WEBTASKS_API_KEY;
-  const workspaceId = flags.string('workspace') ?? ctx.env.WEBTASKS_WORKSPACE_ID;
-  const missing = [
-    baseUrl ? undefined : '--base-url (or WEBTASKS_BASE_URL)',
-    apiKey ? undefined : '--api-key (or WEBTASKS_API_KEY)',
-    workspaceId ? undefined : '--workspace (or WEBTASKS_WORKSPACE_ID)',
-  ].filter(Boolean);
-  if (missing.length > 0)
-    throw usageError(`Missing ${missing.join(', ')}: which server, key and workspace to use.`, command);
-  if (!/^https?:\/\//i.test(baseUrl as string)) {
-    throw usageError(
-      `--base-url must be an http(s) URL like http://127.0.0.1:8080, got ${JSON.stringify(baseUrl)}.`,
-      command,
-    );
-  }
-  return new WebTasksClient({
-    baseUrl: baseUrl as string,
-    apiKey: apiKey as string,
-    workspaceId: workspaceId as string,
-  });
+  return createServerClient(flags, ctx, command);
 }
 
 /** Turn client errors into CLI errors with the documented exit codes. */
@@ -151,9 +133,14 @@ async function waitForResult(
   }
 }
 
-/** `webtasks result <id> [--wait SECONDS]` against a server. */
+/** `webtasks result <id> [--wait SECONDS] [--download DIR]` against a server. */
 export async function resultCommand(args: string[], ctx: CliContext): Promise<number> {
-  const flags = parseFlags(args, { ...SERVER_FLAGS, wait: { type: 'string' } }, 'result', { max: 1 });
+  const flags = parseFlags(
+    args,
+    { ...SERVER_FLAGS, wait: { type: 'string' }, download: { type: 'string' } },
+    'result',
+    { max: 1 },
+  );
   if (flags.boolean('help')) {
     ctx.stdout.write(`${RESULT_HELP}\n`);
     return EXIT.ok;
@@ -168,5 +155,9 @@ export async function resultCommand(args: string[], ctx: CliContext): Promise<nu
       : client.webTasks.result(webTaskId, { signal: ctx.signal }),
   );
   printResult(ctx, result, flags.boolean('json'));
+  const downloadDir = flags.string('download');
+  if (downloadDir !== undefined && result.status === 'completed' && result.outcome === 'success') {
+    await withClientErrors(() => downloadResultFiles(client, result, downloadDir, ctx));
+  }
   return exitFor(result);
 }

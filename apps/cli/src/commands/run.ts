@@ -1,14 +1,15 @@
+import { usableCompiled } from '@webtasks/core';
 import type { WebTaskResult } from '@webtasks/protocol';
-import { createFsBundleStore } from '@webtasks/store-fs';
 import { type CliContext, printJson } from '../context.js';
-import { createEmbeddedEngine, modelFromEnv, resolveDataDir } from '../embedded.js';
+import { createEmbeddedEngine, loadEmbeddedConfig } from '../embedded.js';
 import { EXIT, usageError } from '../exit-codes.js';
-import { type FlagSpec, parseFlags, parseNumber } from '../flags.js';
+import { checkAllowHost, type FlagSpec, parseFlags, parseNumber } from '../flags.js';
 import { RUN_HELP } from '../help.js';
 import { createProgressPrinter } from '../progress.js';
-import { failureHint, printResultBody, reuseSummary } from '../render-result.js';
+import { printResultBody, reuseSummary } from '../render-result.js';
 import { createStderrLogger } from '../stderr-logger.js';
 import { buildStartRequest, TASK_FLAGS } from '../task-request.js';
+import { writeLocalResultFiles } from './download-files.js';
 
 const RUN_FLAGS = {
   ...TASK_FLAGS,
@@ -16,19 +17,9 @@ const RUN_FLAGS = {
   'data-dir': { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
   timeout: { type: 'string' },
+  download: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
 } as const satisfies FlagSpec;
-
-/** `host`, `host:port` or `*.host`: what the egress allow-list takes. */
-function checkAllowHost(host: string): string {
-  if (!/^(\*\.)?[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(host)) {
-    throw usageError(
-      `--allow-host takes a host or host:port like 127.0.0.1:8080 (no scheme, no path), got ${JSON.stringify(host)}.`,
-      'run',
-    );
-  }
-  return host;
-}
 
 /** `webtasks run "<task>" …`: the embedded engine, live progress on stderr, the output on stdout. */
 export async function runCommand(args: string[], ctx: CliContext): Promise<number> {
@@ -39,35 +30,40 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   }
   const request = buildStartRequest(flags, ctx.cwd, 'run');
   const timeoutSeconds = parseNumber(flags.string('timeout'), '--timeout');
-  const allowHosts = flags.list('allow-host').map(checkAllowHost);
+  const allowHosts = flags.list('allow-host').map((host) => checkAllowHost(host, 'run'));
   const workspaceId = flags.string('workspace') ?? 'local';
-  const dataDir = resolveDataDir(flags.string('data-dir'), ctx.env, ctx.cwd);
   const json = flags.boolean('json');
-
+  // The flags stand for variables of the one configuration (docs/configuration.md).
+  const config = await loadEmbeddedConfig({
+    env: ctx.env,
+    cwd: ctx.cwd,
+    flags: { dataDir: flags.string('data-dir'), allowHosts, timeoutSeconds },
+    stderr: ctx.stderr,
+  });
+  const { dataDir } = config;
   const logger = flags.boolean('verbose') ? createStderrLogger(ctx.stderr) : undefined;
-  const model = modelFromEnv(ctx.env, logger);
-  // Checked before anything starts: without a model only saved code can run.
+  const embedded = await createEmbeddedEngine({ config, ...(logger ? { logger } : {}) });
+  const { engine, compiler } = embedded;
+  // Checked before anything runs: without a model only saved code can run.
   const saved = request.reuseKey
-    ? await createFsBundleStore({ directory: dataDir }).latest({ workspaceId, reuseKey: request.reuseKey })
+    ? await engine.bundles.get({ workspaceId, reuseKey: request.reuseKey })
     : undefined;
-  if (!model && !saved) {
+  if (!embedded.hasModel && !saved) {
+    await embedded.close();
     throw usageError(
       request.reuseKey
         ? `No model is configured and reuse key "${request.reuseKey}" has no saved code in ${dataDir} (workspace "${workspaceId}"). Set ANTHROPIC_API_KEY so the agent can write the code, or import a bundle with \`webtasks bundles import\`.`
         : 'No model is configured, so there is nothing to run: set ANTHROPIC_API_KEY so the agent can explore the site and write the code (or pass --reuse-key of saved code).',
     );
   }
-  const { engine } = createEmbeddedEngine({
-    dataDir,
-    env: ctx.env,
-    model,
-    allowHosts,
-    ...(timeoutSeconds ? { taskTimeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
-    ...(logger ? { logger } : {}),
-  });
+  // The first compile loads ts-morph (a second or more): start it now, while Chromium launches,
+  // unless the saved code has JavaScript stored for this compiler and will run without it.
+  if (!saved || usableCompiled(saved.compiled, saved.source, compiler) === undefined) {
+    void compiler.warmUp().catch(() => undefined);
+  }
   try {
     ctx.stderr.write(
-      `webtasks run — data dir ${dataDir}, workspace ${workspaceId}, model ${model ? model.description : 'none (saved code only)'}\n`,
+      `webtasks run — data dir ${dataDir}, workspace ${workspaceId}, model ${embedded.modelDescription}\n`,
     );
     const progress = createProgressPrinter(ctx.stderr, {
       color: ctx.color,
@@ -94,12 +90,15 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     });
     if (json) printJson(ctx, result);
     else printResultBody(result, ctx.stdout, ctx.stderr);
-    const hint = failureHint(result, progress.totals.lastRunError);
-    if (hint) ctx.stderr.write(`${hint}\n`);
     ctx.stderr.write(`${summary}\n`);
+    // Where the request differed from the saved code (another task text, another schema).
+    for (const note of result.reuse.notes ?? []) ctx.stderr.write(`warning: ${note}\n`);
     if (!json && result.status === 'completed') ctx.stderr.write(`reuse key: ${result.reuse.key}\n`);
+    const downloadDir = flags.string('download');
+    if (downloadDir !== undefined)
+      await writeLocalResultFiles(embedded.blobs, workspaceId, result, downloadDir, ctx);
     return result.status === 'completed' && result.outcome === 'success' ? EXIT.ok : EXIT.failed;
   } finally {
-    await engine.close({ graceful: false, timeoutMs: 5_000 }).catch(() => undefined);
+    await embedded.close();
   }
 }

@@ -22,13 +22,13 @@ export async function serveCommand(args: string[], ctx: CliContext): Promise<num
     ...(port !== undefined ? { WEBTASKS_PORT: String(port) } : {}),
     ...(host !== undefined ? { WEBTASKS_HOST: host } : {}),
   };
-  const { ConfigError, loadConfig, startServer } = await import('@webtasks/server');
+  const { ConfigError, describeModel, loadConfig, startServer } = await import('@webtasks/server');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      throw new CliError(`${error.message}\nSee apps/server/README.md for every variable.`, EXIT.usage);
+      throw new CliError(`${error.message}\nSee docs/configuration.md for every variable.`, EXIT.usage);
     }
     throw error;
   }
@@ -39,7 +39,12 @@ export async function serveCommand(args: string[], ctx: CliContext): Promise<num
   } catch (error) {
     throw new CliError(`The server could not start: ${(error as Error).message}`, EXIT.network);
   }
-  ctx.stderr.write(`webtasks server (role ${config.role}) listening on ${server.url}; Ctrl-C stops it\n`);
+  const model = describeModel(config);
+  ctx.stderr.write(
+    server.apiUrl
+      ? `webtasks server (role ${config.role}) listening on ${server.url}\n  API   ${server.apiUrl}\n  docs  ${server.docsUrl}\n  model ${model}\nCtrl-C stops it\n`
+      : `webtasks worker listening on ${server.url} (health and files); Ctrl-C stops it\n`,
+  );
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
