@@ -5,18 +5,22 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bridgeFigure } from './figures/bridge.mjs';
+import { filesFigure } from './figures/files.mjs';
 import { latencyFigure } from './figures/latency.mjs';
 import { observeFigure } from './figures/observe.mjs';
+import { overheadFigure } from './figures/overhead.mjs';
+import { realisticFigures } from './figures/realistic.mjs';
 import { reuseFigures } from './figures/reuse.mjs';
 import { throughputFigure } from './figures/throughput.mjs';
 import { createBaseline } from './lib/baseline.mjs';
 import { createBenchEngine } from './lib/engine.mjs';
 import { load, ROOT } from './lib/packages.mjs';
 import { childrenMatching } from './lib/proc.mjs';
+import { startShopServers } from './lib/site-servers.mjs';
 import { summaryRows } from './lib/summary.mjs';
 import { formatMarkdown, formatText } from './lib/table.mjs';
 
-const FIGURES = ['reuse', 'latency', 'throughput', 'bridge', 'observe'];
+const FIGURES = ['reuse', 'realistic', 'files', 'latency', 'overhead', 'throughput', 'bridge', 'observe'];
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -32,7 +36,7 @@ if (flags.help) {
   console.log(`pnpm bench [--quick] [--runs N] [--pages N] [--only ${FIGURES.join(',')}] [--sandbox-workers N] [--out file] [--build]
   --quick            fewer runs and pages, for iteration (not for published figures)
   --runs N           runs per variant of the reuse figure (default 5, quick 3)
-  --pages N          company detail pages opened by the directory task (default 200, quick 20)
+  --pages N          detail pages opened by the directory and shop tasks (default 200, quick 20)
   --only LIST        run only these figures
   --sandbox-workers  isolate child processes of the engine (default: the sandbox package's default)
   --out FILE         where to write the JSON (default bench/results/<date>.json)
@@ -62,13 +66,16 @@ log(
   `webtasks bench ${quick ? '(quick) ' : ''}— ${cpus().length} CPUs, load ${loadBefore.map((l) => l.toFixed(1)).join(' ')}`,
 );
 
-const { startFixtureSites } = await load('@webtasks/test-suite');
+const { startFixtureSites, startRealSites } = await load('@webtasks/test-suite');
 const sites = await startFixtureSites();
+const shops = await startShopServers();
+const realSites = await startRealSites();
 const baseline = await createBaseline();
 const baselineChromium = childrenMatching(/chromium/);
 const chromiumVersion = baseline.browser.version();
 const engineBench = await createBenchEngine({
   fixtureHost: new URL(sites.baseUrl).host,
+  allowHosts: [...shops.hosts, new URL(realSites.baseUrl).host],
   sandboxWorkers: settings.sandboxWorkers,
 });
 // The engine's Chromium: launched now so that its processes can be told apart from the baseline's.
@@ -77,6 +84,8 @@ const engineChromium = childrenMatching(/chromium/).filter((pid) => !baselineChr
 const ctx = {
   ...settings,
   sites,
+  shops,
+  realSites,
   baseline,
   engineBench,
   log,
@@ -96,7 +105,10 @@ try {
     log(`${name}…`);
     const begun = performance.now();
     if (name === 'reuse') figures.reuse = await reuseFigures(ctx);
+    if (name === 'realistic') figures.realistic = await realisticFigures(ctx);
+    if (name === 'files') figures.files = await filesFigure(ctx);
     if (name === 'latency') figures.latency = await latencyFigure(ctx);
+    if (name === 'overhead') figures.overhead = await overheadFigure(ctx);
     if (name === 'throughput') figures.throughput = await throughputFigure(ctx);
     if (name === 'bridge') figures.bridge = await bridgeFigure(ctx);
     if (name === 'observe') figures.observe = await observeFigure(ctx);
@@ -107,6 +119,8 @@ try {
   await engineBench.close().catch((error) => console.error('closing the engine failed', error));
   await baseline.close().catch(() => {});
   await sites.close().catch(() => {});
+  await shops.close().catch(() => {});
+  await realSites.close().catch(() => {});
 }
 
 const rows = summaryRows(figures, settings);

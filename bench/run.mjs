@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { missingBuilds, ROOT } from './lib/packages.mjs';
 
-const args = process.argv.slice(2);
+// `pnpm bench -- --only x` hands the `--` through: drop it, as npm would.
+const args = process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === '--'));
 const missing = missingBuilds();
 if (missing.length > 0 || args.includes('--build')) {
   console.log(

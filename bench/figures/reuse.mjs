@@ -5,7 +5,8 @@ import { scriptFromBundle } from '../lib/baseline.mjs';
 import { DIRECTORY_SCHEMA, DIRECTORY_SOURCE, FORM_SCHEMA, FORM_SOURCE } from '../lib/bundles.mjs';
 import { reuseOutput } from '../lib/engine.mjs';
 import { measure } from '../lib/proc.mjs';
-import { alternate, median, pairedRatio, timed } from '../lib/stats.mjs';
+import { alternate, median, pairedRatio, timed, withTimeout } from '../lib/stats.mjs';
+import { failureCause } from '../lib/summary.mjs';
 
 function checkDirectory(output, limit) {
   // A large result comes back as a file with a preview (row count of the largest list).
@@ -21,10 +22,25 @@ function checkDirectory(output, limit) {
  * { failed } when the run did not reuse the saved code successfully: failures are counted and
  * left out of the medians instead of ending the bench.
  */
-async function measureWorkload(ctx, { name, reuseKey, source, schema, params, check, warmParams }) {
+export async function measureWorkload(
+  ctx,
+  {
+    name,
+    reuseKey,
+    source,
+    /** The plain script, when it is not the bundle source itself. */
+    baselineSource,
+    schema,
+    params,
+    check,
+    warmParams,
+    sides = ['engine', 'server', 'baseline'],
+    sampleTimeoutMs,
+  },
+) {
   const { engineBench, baseline, runs, log, processes } = ctx;
   await engineBench.importBundle(reuseKey, source, schema);
-  const script = await scriptFromBundle(source);
+  const script = await scriptFromBundle(baselineSource ?? source);
   let warming = false;
   const parameters = () => (warming && warmParams ? warmParams() : params());
   const request = () => ({ task: `bench ${name}`, reuseKey, parameters: parameters() });
@@ -33,13 +49,13 @@ async function measureWorkload(ctx, { name, reuseKey, source, schema, params, ch
   const sample = async (side, run, validate) => {
     const cpuBefore = measure(processes[side](), { pss: false }).cpuMs;
     try {
-      const { ms, value } = await timed(run);
+      const { ms, value } = await timed(() => withTimeout(run(), sampleTimeoutMs, `${name} ${side} run`));
       if (!warming) validate(value);
       return { ms, cpuMs: measure(processes[side](), { pss: false }).cpuMs - cpuBefore };
     } catch (error) {
       usage.failedRuns += 1;
       usage.failures.push(String(error?.message ?? error).slice(0, 500));
-      log(`  ${name}: a ${side} run failed: ${String(error?.message ?? error).slice(0, 300)}`);
+      log(`  ${name}: a ${side} run failed: ${failureCause(String(error?.message ?? error))}`);
       return { failed: true };
     }
   };
@@ -49,27 +65,45 @@ async function measureWorkload(ctx, { name, reuseKey, source, schema, params, ch
       usage.reuseRuns += 1;
       check(reuseOutput(value, name, engineBench.failures));
     });
-  const variants = {
+  const allVariants = {
     engine: () => viaEngine(() => engineBench.runEmbedded(request())),
     server: () => viaEngine(() => engineBench.runServer(request())),
     baseline: () => sample('baseline', () => baseline.run(script, parameters()), check),
   };
+  const variants = Object.fromEntries(sides.map((side) => [side, allVariants[side]]));
   // One short unmeasured run of each: the compile cache, the sandbox child and Chromium warm up.
   warming = true;
-  for (const variant of Object.values(variants)) await variant();
+  const warm = {};
+  for (const [side, variant] of Object.entries(variants)) warm[side] = await variant();
   warming = false;
-  const show = (x) => (x.failed ? 'failed' : `${x.ms.toFixed(0)} ms`);
+  // A side whose warm-up failed (a server it cannot load, say) is reported failed, not timed.
+  const broken = Object.entries(warm)
+    .filter(([, x]) => x.failed)
+    .map(([side]) => side);
+  if (broken.length > 0) {
+    usage.modelCalls = engineBench.model.calls.length - callsBefore;
+    return {
+      broken,
+      reason: usage.failures.join('\n'),
+      usage,
+      ratio: {},
+      medianMs: {},
+      medianCpuMs: {},
+      cpuRatio: {},
+    };
+  }
+  const show = (x) => (x === undefined ? '—' : x.failed ? 'failed' : `${x.ms.toFixed(0)} ms`);
   const { samples, perRound } = await alternate(variants, runs, (round, row) =>
     log(
-      `  ${name} round ${round + 1}/${runs}: engine ${show(row.engine)}, server ${show(row.server)}, playwright ${show(row.baseline)}`,
+      `  ${name} round ${round + 1}/${runs}: ${sides.map((side) => `${side === 'baseline' ? 'playwright' : side} ${show(row[side])}`).join(', ')}`,
     ),
   );
   usage.modelCalls = engineBench.model.calls.length - callsBefore;
-  const ok = (side) => samples[side].filter((x) => !x.failed);
+  const ok = (side) => (samples[side] ?? []).filter((x) => !x.failed);
   const med = (side, field) => median(ok(side).map((x) => x[field]));
   const paired = (side, field) =>
     pairedRatio(
-      perRound.filter((row) => !row[side].failed && !row.baseline.failed),
+      perRound.filter((row) => row[side] && !row[side].failed && !row.baseline.failed),
       side,
       'baseline',
       (x) => x[field],

@@ -133,3 +133,124 @@ export const BRIDGE_SCHEMA = {
   required: ['calls', 'urlMs', 'countMs'],
   properties: { calls: { type: 'integer' }, urlMs: { type: 'number' }, countMs: { type: 'number' } },
 };
+
+/**
+ * The realistic-weight shop (`realShopResponse` of @webtasks/test-suite): the ~400 KB listing
+ * with its stylesheet, JS bundle, fonts and images, then `limit` product pages (a dozen images
+ * each) read with four page calls. Every navigation is bounded (`navigationTimeoutMs`), so a
+ * server that stops answering fails the run instead of hanging it.
+ */
+export const SHOP_SOURCE = `${HEADER}export default async function run(ctx: TaskContext) {
+  const startUrl = String(ctx.params.startUrl);
+  const limit = typeof ctx.params.limit === 'number' ? ctx.params.limit : 200;
+  const timeout = typeof ctx.params.navigationTimeoutMs === 'number' ? ctx.params.navigationTimeoutMs : 20000;
+  await ctx.page.goto(startUrl, { timeout });
+  const links = await ctx.page
+    .locator('a.product-link')
+    .evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+  const products: Array<Record<string, string | number>> = [];
+  for (let i = 0; i < limit; i++) {
+    await ctx.page.goto(links[i % links.length] as string, { timeout });
+    const title = await ctx.page.locator('h1.product-title').innerText();
+    const brand = await ctx.page.locator('dd.product-brand').textContent();
+    const cents = await ctx.page.locator('dd.product-price').getAttribute('data-cents');
+    const stock = await ctx.page.locator('dd.product-stock').textContent();
+    products.push({ title: title.trim(), brand: (brand ?? '').trim(), priceCents: Number(cents), stock: (stock ?? '').trim() });
+  }
+  return { links: links.length, products };
+}
+`;
+
+export const SHOP_SCHEMA = {
+  type: 'object',
+  required: ['links', 'products'],
+  properties: {
+    links: { type: 'integer', minimum: 1 },
+    products: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['title', 'priceCents'],
+        properties: { title: { type: 'string', minLength: 1 } },
+      },
+    },
+  },
+};
+
+/** No page work at all: what is left is the fixed cost of a task (figure 8). */
+export const EMPTY_SOURCE = `${HEADER}export default async function run(ctx: TaskContext) {
+  return { ok: ctx.params.marker === 'bench' };
+}
+`;
+
+export const EMPTY_SCHEMA = {
+  type: 'object',
+  required: ['ok'],
+  properties: { ok: { const: true } },
+};
+
+/**
+ * Download every file of a data listing by URL, all at once (the browser adapter runs four at
+ * a time), and report each file's name, size and SHA-256.
+ */
+export const FILES_SOURCE = `${HEADER}export default async function run(ctx: TaskContext) {
+  await ctx.page.goto(String(ctx.params.startUrl));
+  const urls = await ctx.page
+    .locator('a.data-file')
+    .evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+  const files = await Promise.all(urls.map((url) => ctx.files.download(url)));
+  return { files: files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, sha256: f.sha256 })) };
+}
+`;
+
+/**
+ * The same batch as a Playwright user writes it: \`page.request.get\` for every link, four at a
+ * time, each body written to a folder and hashed.
+ */
+export const FILES_BASELINE_SOURCE = `import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export default async function run({ page, params }) {
+  await page.goto(String(params.startUrl));
+  const urls = await page.locator('a.data-file').evaluateAll((anchors) => anchors.map((a) => a.href));
+  const folder = await mkdtemp(join(tmpdir(), 'bench-files-'));
+  try {
+    // Four at a time, as the engine runs them.
+    const files = new Array(urls.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < urls.length) {
+        const index = next++;
+        const url = urls[index];
+        const response = await page.request.get(url, { timeout: 120_000 });
+        if (!response.ok()) throw new Error(\`\${url}: HTTP \${response.status()}\`);
+        const body = await response.body();
+        const name = decodeURIComponent(new URL(url).pathname.split('/').pop());
+        await writeFile(join(folder, name), body);
+        files[index] = { name, sizeBytes: body.length, sha256: createHash('sha256').update(body).digest('hex') };
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    return { files };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+`;
+
+export const FILES_SCHEMA = {
+  type: 'object',
+  required: ['files'],
+  properties: {
+    files: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'sizeBytes', 'sha256'],
+        properties: { name: { type: 'string' }, sizeBytes: { type: 'number' }, sha256: { type: 'string' } },
+      },
+    },
+  },
+};

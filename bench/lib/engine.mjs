@@ -11,7 +11,7 @@ export const WORKSPACE = 'ws_bench';
 const API_KEY = 'bench-api-key-0123456789';
 
 /**
- * @param {{ fixtureHost: string, sandboxWorkers?: number }} options
+ * @param {{ fixtureHost: string, allowHosts?: string[], sandboxWorkers?: number }} options
  *   `sandboxWorkers` undefined keeps the sandbox package's default.
  */
 export async function createBenchEngine(options) {
@@ -35,7 +35,7 @@ export async function createBenchEngine(options) {
     secret: 'bench-secret-0123456789',
   });
   const browser = browserPw.createPlaywrightBrowserProvider({
-    egress: { allowHosts: [options.fixtureHost] },
+    egress: { allowHosts: [options.fixtureHost, ...(options.allowHosts ?? [])] },
   });
   const sandbox = sandboxIvm.createIsolatedVmSandbox(
     options.sandboxWorkers === undefined ? {} : { workers: options.sandboxWorkers },
@@ -76,7 +76,8 @@ export async function createBenchEngine(options) {
     failures,
     /** Save `source` under `reuseKey`, as if the agent had written it. */
     importBundle: (reuseKey, source, outputSchema) =>
-      engine.bundles.import({ workspaceId: WORKSPACE, reuseKey, source, outputSchema }),
+      // No verification run: the benchmark measures the runs that follow.
+      engine.bundles.import({ workspaceId: WORKSPACE, reuseKey, source, outputSchema, verify: false }),
     /** One task through the embedded engine. */
     runEmbedded: (request) => engine.run({ workspaceId: WORKSPACE, request }),
     /** One task through the server, with the SDK's long-poll. */

@@ -19,6 +19,16 @@ export async function timed(work) {
   return { ms: performance.now() - started, value };
 }
 
+/** `promise`, or a rejection saying what took longer than `ms` (no bound when `ms` is undefined). */
+export function withTimeout(promise, ms, what) {
+  if (ms === undefined) return promise;
+  let timer;
+  const bound = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Run each variant `rounds` times, interleaved so that every round holds one run of each
  * variant back to back; the order rotates by one every round (E B, B E, … or E S B, S B E, …)
@@ -50,5 +60,3 @@ export async function alternate(variants, rounds, onRound) {
 export function pairedRatio(perRound, numerator, denominator, pick = (x) => x) {
   return median(perRound.map((row) => pick(row[numerator]) / pick(row[denominator])));
 }
-
-export const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
