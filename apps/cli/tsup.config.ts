@@ -1,8 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // `cli` is the binary (it re-executes itself with --no-node-snapshot, see src/cli.ts); the
-  // shebang is harmless on the library entry.
+  // `cli` is the binary; the shebang is harmless on the library entry.
   entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
   format: ['esm'],
   dts: { entry: { index: 'src/index.ts' } },

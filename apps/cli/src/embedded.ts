@@ -124,6 +124,7 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
     async close() {
       await assembly.engine.close({ graceful: false, timeoutMs: 5_000 }).catch(() => undefined);
       await assembly.close();
+      await compiler.close();
     },
   };
 }

@@ -140,6 +140,13 @@ async function stores(
 }
 
 /** Where workspace secrets and auth sessions are kept (sealed): beside the tasks. */
+/** The ts-morph compiler, on its own thread; closing the assembly stops the thread. */
+async function ownCompiler(closers: Closer[]): Promise<CodeCompiler> {
+  const compiler = (await import('@webtasks/codegen-ts')).createTsMorphCompiler();
+  closers.push(() => compiler.close());
+  return compiler;
+}
+
 async function secretStore(config: ServerConfig, logger: Logger, closers: Closer[]): Promise<SecretStore> {
   if (config.store.kind === 'postgres') {
     const { createPostgresSecretStore } = await import('@webtasks/store-postgres');
@@ -287,7 +294,7 @@ export async function assemble(
         },
         logger: logger.child({ adapter: 'sandbox' }),
       }),
-    compiler: overrides.compiler ?? (await import('@webtasks/codegen-ts')).createTsMorphCompiler(),
+    compiler: overrides.compiler ?? (await ownCompiler(closers)),
     ...('model' in configured && configured.model ? { model: configured.model } : {}),
     prices: configured.prices,
     egress,

@@ -1,16 +1,10 @@
-import {
-  abortedError,
-  type CodeCompiler,
-  type CompileResult,
-  RUNTIME_DECLARATIONS,
-  throwIfAborted,
-  WebTasksError,
-} from '@webtasks/core';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { abortedError, type CodeCompiler, RUNTIME_DECLARATIONS, throwIfAborted } from '@webtasks/core';
 import type { CompileSettings } from './compile-bundle.js';
 import { compilerVersion } from './compiler-version.js';
-import type { WarmProject } from './warm-project.js';
-
-type CompilerEngine = typeof import('./compiler-engine.js');
+import { createLocalCompile, type LocalCompile } from './local-compile.js';
+import { createThreadCompile } from './thread-compile.js';
 
 /** Options of `createTsMorphCompiler`. */
 export interface TsMorphCompilerOptions {
@@ -26,6 +20,14 @@ export interface TsMorphCompilerOptions {
   allowedGlobals?: readonly string[];
   /** The runtime declaration bundles are checked against. Default: `RUNTIME_DECLARATIONS` of `@webtasks/core`. */
   runtimeDeclarations?: string;
+  /**
+   * Compile on a worker thread of its own (default: true wherever the built package runs), so
+   * a type-check — over a second cold, tens of milliseconds warm — never holds up the event
+   * loop that answers HTTP requests, bridged calls and the browser. `false` compiles on the
+   * caller's thread. Run from the TypeScript sources (the project's own tests), compiles run
+   * on the caller's thread whatever this says.
+   */
+  thread?: boolean;
 }
 
 /** The ts-morph compiler: a `CodeCompiler` plus a way to pay the cold start early. */
@@ -33,15 +35,19 @@ export interface TsMorphCodeCompiler extends CodeCompiler {
   readonly version: string;
   /** Load ts-morph and build the warm project now (a second or more) instead of on the first compile. */
   warmUp(): Promise<void>;
+  /** Stop the compiler's thread, if it started one (idempotent; a later compile starts a new one). */
+  close(): Promise<void>;
 }
 
 const DEFAULT_MAX_SOURCE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_DIAGNOSTICS = 50;
+/** The compiler thread's module, beside this one in the built package (`dist/`). */
+const WORKER_URL = new URL('./compiler-worker.js', import.meta.url);
 
 /**
  * Create a `CodeCompiler` on ts-morph. ts-morph is loaded on the first compile (or `warmUp`),
  * not when this package is imported, so a process that only runs stored JavaScript never
- * loads it. It keeps one in-memory project warm (lib files parsed once, only the bundle's
+ * loads it; it runs on a worker thread of its own (see `thread`). It keeps one in-memory project warm (lib files parsed once, only the bundle's
  * text replaced), so a check costs tens of milliseconds after the first. Compiles run one at
  * a time in call order.
  *
@@ -58,54 +64,14 @@ export function createTsMorphCompiler(options: TsMorphCompilerOptions = {}): TsM
   };
   const runtimeDeclarations = options.runtimeDeclarations ?? RUNTIME_DECLARATIONS;
   const version = compilerVersion({ runtimeDeclarations, ...settings });
-  let project: WarmProject | undefined;
-  let engine: CompilerEngine | undefined;
+  const threaded = options.thread !== false && existsSync(fileURLToPath(WORKER_URL));
+  const local: LocalCompile & { close?: () => Promise<void> } = threaded
+    ? createThreadCompile(WORKER_URL, {
+        settings: { ...settings, allowedGlobals: [...settings.allowedGlobals] },
+        runtimeDeclarations,
+      })
+    : createLocalCompile(settings, runtimeDeclarations);
   let queue: Promise<unknown> = Promise.resolve();
-
-  const loadEngine = async (): Promise<CompilerEngine> => {
-    engine ??= await import('./compiler-engine.js');
-    return engine;
-  };
-
-  const warmProject = (loaded: CompilerEngine): WarmProject => {
-    if (project) return project;
-    const created = loaded.createWarmProject(runtimeDeclarations);
-    const problems = created.runtimeDiagnostics();
-    if (problems.length > 0) {
-      throw new WebTasksError({
-        code: 'invalid-config',
-        message: `[webtasks:codegen-ts] The runtime declarations do not type-check (${problems.map(loaded.flattenMessage).join('; ')}): fix \`runtimeDeclarations\`.`,
-      });
-    }
-    project = created;
-    return created;
-  };
-
-  const compileNow = async (source: string): Promise<CompileResult> => {
-    const loaded = await loadEngine();
-    const rejected = loaded.precheck(source, settings);
-    if (rejected) return { ok: false, diagnostics: [rejected] };
-    const warm = warmProject(loaded);
-    try {
-      return loaded.compileWithProject(warm, source, settings);
-    } catch (error) {
-      // TypeScript should not throw on any input; if it does, start from a fresh project.
-      project = undefined;
-      const reason = error instanceof Error ? error.message : String(error);
-      return {
-        ok: false,
-        diagnostics: [
-          {
-            line: 1,
-            column: 1,
-            code: 'webtasks/internal',
-            message: `[webtasks:codegen-ts] The compiler failed on this source (${reason}): simplify the code and try again.`,
-            severity: 'error',
-          },
-        ],
-      };
-    }
-  };
 
   /** Run `job` after every earlier call; stop waiting (and skip the job) when `signal` aborts. */
   const enqueue = <T>(job: () => T | Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
@@ -128,15 +94,16 @@ export function createTsMorphCompiler(options: TsMorphCompilerOptions = {}): TsM
     version,
     compile({ source, signal }) {
       try {
-        return enqueue(() => compileNow(source), signal);
+        return enqueue(() => local.compile(source), signal);
       } catch (error) {
         return Promise.reject(error);
       }
     },
     warmUp() {
-      return enqueue(async () => {
-        warmProject(await loadEngine());
-      }, undefined);
+      return enqueue(() => local.warmUp(), undefined);
+    },
+    async close() {
+      await local.close?.();
     },
   };
 }
