@@ -65,7 +65,7 @@ const brokenWarmUp = await broken.warmUp().then(
 await Promise.all([threaded.close(), broken.close()]);
 
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     onThread,
     onCaller,
     sameVersion: threaded.version === inline.version,
@@ -73,5 +73,5 @@ process.stdout.write(
     afterClose,
     againOk: again.ok,
     brokenWarmUp,
-  }) + '\n',
+  })}\n`,
 );
