@@ -2,31 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  abortedError,
-  type BrowserSession,
-  type CallOptions,
-  type DownloadedFile,
-  type DownloadStream,
-  type DownloadTrigger,
-  type JsonValue,
-  type Logger,
-  type PageCommand,
-  type PageSnapshot,
-  type StorageState,
-  throwIfAborted,
+import type {
+  BrowserSession,
+  CallOptions,
+  DownloadedFile,
+  DownloadStream,
+  DownloadTrigger,
+  JsonValue,
+  Logger,
+  PageCommand,
+  PageSnapshot,
+  StorageState,
   WebTasksError,
 } from '@webtasks/core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { CookieCache } from './cookie-cache.js';
 import { downloadByClick } from './download.js';
-import { DENIED_HEADER, type EgressDenial } from './egress/egress-denial.js';
-import { browserCrashed, invalidRequest, isClosedError, PREFIX, pageError, unreachable } from './errors.js';
+import { DENIED_HEADER } from './egress/egress-denial.js';
+import { invalidRequest, unreachable } from './errors.js';
 import { type CommandContext, executeCommand } from './execute-command.js';
 import { fetchFile } from './fetch-file.js';
+import { FetchSlots } from './fetch-slots.js';
 import { buildLocator } from './locator-chain.js';
 import { observePage } from './observe.js';
-import { proxyError, type SessionNetwork } from './session-network.js';
+import { policyDenied, SessionGuard } from './session-guard.js';
+import type { SessionNetwork } from './session-network.js';
 
 /** What a session gets from its provider. */
 export interface SessionSetup {
@@ -54,35 +54,27 @@ export interface SessionSetup {
 
 const EVALUATE_OPS = new Set(['evaluate', 'evaluateAll', '$eval', '$$eval']);
 
-/** The `policy-denied` error for `url`. */
-export function policyDenied(url: string, reason: string): WebTasksError {
-  return new WebTasksError({
-    code: 'policy-denied',
-    message: `${PREFIX} the egress policy refused ${url}: ${reason}`,
-    details: { url },
-  });
-}
-
 /** One browser context with one page. */
 export class PlaywrightBrowserSession implements BrowserSession {
   readonly id = `bs_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  private closed = false;
-  private crashed = false;
   private lastClickDownloadAt = 0;
-  private fetchesRunning = 0;
-  private readonly fetchQueue: Array<() => void> = [];
   private userAgent: Promise<string | undefined> | undefined;
   private lastObserveAt = 0;
   private readonly commandContext: CommandContext;
+  /** Checks, time limits and error mapping of every command. */
+  private readonly guard: SessionGuard;
+  private readonly fetchSlots: FetchSlots;
   /** The cookie jar as downloads by URL send it; invalidated by commands, responses, navigations. */
   private readonly cookies: CookieCache;
 
   constructor(private readonly setup: SessionSetup) {
     this.cookies = new CookieCache(setup.context);
+    this.guard = new SessionGuard(setup, this.cookies);
+    this.fetchSlots = new FetchSlots(setup.maxConcurrentDownloads, () => this.guard.closed);
     setup.context.on('response', () => this.cookies.invalidate());
     setup.page.on('framenavigated', () => this.cookies.invalidate());
     setup.page.on('crash', () => {
-      this.crashed = true;
+      this.guard.crashed = true;
       setup.logger.warn('page crashed', { session: this.id });
     });
     this.commandContext = {
@@ -107,7 +99,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
           const denial = setup.network.denials.findLast((d) => d.url === url);
           throw policyDenied(url, denial?.reason ?? 'refused by the egress proxy');
         }
-        const failure = this.upstreamFailureSince(Date.now() - setup.navigationTimeoutMs);
+        const failure = this.guard.upstreamFailureSince(Date.now() - setup.navigationTimeoutMs);
         if (failure) throw failure;
         throw unreachable(url, response.headers()[`${DENIED_HEADER}-reason`]);
       },
@@ -119,108 +111,12 @@ export class PlaywrightBrowserSession implements BrowserSession {
     return this.setup.page;
   }
 
-  private deniedSince(since: number): EgressDenial | undefined {
-    return this.setup.network.denials.findLast((d) => d.at >= since - 5);
-  }
-
-  /** The upstream proxy failed since `since`: the error that names it (password masked). */
-  private upstreamFailureSince(since: number): WebTasksError | undefined {
-    const { upstream, upstreamFailures } = this.setup.network;
-    const failure = upstreamFailures.findLast((f) => f.at >= since - 5);
-    if (!upstream || !failure) return undefined;
-    return proxyError(
-      upstream,
-      failure.message,
-      'check the proxy setting (request field proxy, WEBTASKS_PROXY or --proxy)',
-    );
-  }
-
-  /**
-   * After a navigation was aborted, Chromium commits its error page a moment later; a
-   * navigation started before that is interrupted by it. Wait for the error page first.
-   */
-  private async settleErrorPage(): Promise<void> {
-    const page = this.setup.page;
-    if (page.url().startsWith('chrome-error:')) return;
-    await page
-      .waitForEvent('framenavigated', {
-        predicate: (frame) => frame === page.mainFrame() && frame.url().startsWith('chrome-error:'),
-        timeout: 1500,
-      })
-      .catch(() => {});
-  }
-
-  private toError(error: unknown, what: string, started: number): WebTasksError {
-    if (WebTasksError.isInstance(error)) return error;
-    const violation = this.setup.capViolation();
-    if (violation) return violation;
-    if (this.crashed || !this.setup.isBrowserAlive()) return browserCrashed(error);
-    if (this.closed && isClosedError(error)) return invalidRequest(`${what}: the session is closed`);
-    const message = error instanceof Error ? error.message : String(error);
-    if (
-      /ERR_TUNNEL_CONNECTION_FAILED|ERR_PROXY_CONNECTION_FAILED|ERR_EMPTY_RESPONSE|ERR_CONNECTION_CLOSED/.test(
-        message,
-      )
-    ) {
-      const upstreamFailure = this.upstreamFailureSince(started);
-      if (upstreamFailure) return upstreamFailure;
-      const denial = this.deniedSince(started);
-      if (denial) return policyDenied(denial.url, denial.reason);
-    }
-    if (isClosedError(error)) return browserCrashed(error);
-    return pageError(what, error);
-  }
-
-  private async run<T>(
-    what: string,
-    signal: AbortSignal | undefined,
-    limitMs: number,
-    work: () => Promise<T>,
-    /** Whether the work may change cookies (every command but a download by URL). */
-    touchesCookies = true,
-  ): Promise<T> {
-    if (touchesCookies) this.cookies.invalidate();
-    throwIfAborted(signal, what);
-    const violation = this.setup.capViolation();
-    if (violation) throw violation;
-    if (this.closed) throw invalidRequest(`${what}: the session is closed; open a new one`);
-    if (this.crashed || !this.setup.isBrowserAlive()) throw browserCrashed();
-    const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const guards = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new WebTasksError({
-              code: 'page-error',
-              message: `${PREFIX} ${what} did not finish within ${limitMs} ms; the page may be stuck: close this session`,
-            }),
-          ),
-        limitMs,
-      );
-      onAbort = () => reject(abortedError(signal, what));
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([work(), guards]);
-    } catch (error) {
-      const mapped = this.toError(error, what, started);
-      if (mapped.code === 'policy-denied' && mapped !== error) await this.settleErrorPage();
-      throw mapped;
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      if (touchesCookies) this.cookies.invalidate();
-    }
-  }
-
   execute(options: { command: PageCommand } & CallOptions): Promise<JsonValue> {
     const command = options?.command;
     const op = typeof command?.op === 'string' ? command.op : 'command';
     const what = command?.target === 'locator' ? `locator.${op}` : `page.${op}`;
     const limit = EVALUATE_OPS.has(op) ? this.setup.navigationTimeoutMs : this.setup.maxTimeoutMs + 5000;
-    return this.run(what, options?.signal, limit, () => executeCommand(this.commandContext, command));
+    return this.guard.run(what, options?.signal, limit, () => executeCommand(this.commandContext, command));
   }
 
   observe(options: { maxItemsPerList?: number } & CallOptions = {}): Promise<PageSnapshot> {
@@ -230,7 +126,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
     }
     const since = this.lastObserveAt;
     this.lastObserveAt = Date.now();
-    return this.run('observe', options.signal, this.setup.navigationTimeoutMs, async () => {
+    return this.guard.run('observe', options.signal, this.setup.navigationTimeoutMs, async () => {
       const snapshot = await observePage(this.setup.page, {
         maxItemsPerList,
         timeoutMs: this.setup.commandTimeoutMs,
@@ -249,7 +145,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
   }
 
   screenshot(options: { fullPage?: boolean } & CallOptions = {}): Promise<Uint8Array> {
-    return this.run('screenshot', options.signal, this.setup.navigationTimeoutMs, async () => {
+    return this.guard.run('screenshot', options.signal, this.setup.navigationTimeoutMs, async () => {
       const png = await this.setup.page.screenshot({
         type: 'png',
         fullPage: options.fullPage === true,
@@ -272,7 +168,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
       });
     }
     const timeoutMs = Math.min(options?.timeoutMs ?? this.setup.navigationTimeoutMs, this.setup.maxTimeoutMs);
-    return this.run('download', options?.signal, timeoutMs + 5000, async () => {
+    return this.guard.run('download', options?.signal, timeoutMs + 5000, async () => {
       if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
         throw invalidRequest('download: timeoutMs must be a positive number');
       if (trigger?.kind !== 'click')
@@ -287,7 +183,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
         contentTypes: this.setup.network.contentTypes,
         maxDownloadBytes: this.setup.network.maxDownloadBytes,
         denied: policyDenied,
-        deniedSince: (since: number) => this.deniedSince(since),
+        deniedSince: (since: number) => this.guard.deniedSince(since),
       };
       return downloadByClick(ctx, buildLocator(this.setup.page, trigger.locator), timeoutMs);
     });
@@ -317,19 +213,19 @@ export class PlaywrightBrowserSession implements BrowserSession {
       throw invalidRequest('download: timeoutMs must be a positive number');
     if (typeof options?.url !== 'string') throw invalidRequest('download: url must be a string');
     // Waiting for a slot does not count against the timeout.
-    await this.takeFetchSlot(options.signal);
+    await this.fetchSlots.take(options.signal);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      this.releaseFetchSlot();
+      this.fetchSlots.release();
     };
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let work: Promise<DownloadStream> | undefined;
     try {
-      return await this.run(
+      return await this.guard.run(
         'download',
         options.signal,
         timeoutMs + 5000,
@@ -346,7 +242,7 @@ export class PlaywrightBrowserSession implements BrowserSession {
               maxDownloadBytes: this.setup.network.maxDownloadBytes,
               idleTimeoutMs: this.setup.downloadIdleTimeoutMs,
               denied: policyDenied,
-              deniedSince: (since: number) => this.deniedSince(since),
+              deniedSince: (since: number) => this.guard.deniedSince(since),
             },
             {
               url: options.url,
@@ -371,33 +267,9 @@ export class PlaywrightBrowserSession implements BrowserSession {
     }
   }
 
-  /**
-   * Wait for a download slot. A waiter whose signal fired while queued is refused when its turn
-   * comes (no listener per waiter: a batch of hundreds shares the run's one signal).
-   */
-  private async takeFetchSlot(signal: AbortSignal | undefined): Promise<void> {
-    throwIfAborted(signal, 'download');
-    if (this.fetchesRunning < this.setup.maxConcurrentDownloads) {
-      this.fetchesRunning++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.fetchQueue.push(resolve));
-    this.fetchesRunning++;
-    if (signal?.aborted || this.closed) {
-      this.releaseFetchSlot();
-      throwIfAborted(signal, 'download');
-      throw invalidRequest('download: the session is closed; open a new one');
-    }
-  }
-
-  private releaseFetchSlot(): void {
-    this.fetchesRunning--;
-    this.fetchQueue.shift()?.();
-  }
-
   async close(_options: CallOptions = {}): Promise<{ trace?: Uint8Array }> {
-    if (this.closed) return {};
-    this.closed = true;
+    if (this.guard.closed) return {};
+    this.guard.closed = true;
     this.setup.onClose(this);
     if (!this.setup.isBrowserAlive()) {
       await this.setup.network.close();

@@ -44,13 +44,9 @@ export {
   type HostLookup,
 } from './egress/egress-guard.js';
 export { classifyAddress, type PrivateRangeKind } from './egress/ip-ranges.js';
-export {
-  createWebTasks,
-  DEFAULT_LIMITS,
-  type EngineLimits,
-  type WebTasksOptions,
-} from './engine/create-web-tasks.js';
+export { createWebTasks } from './engine/create-web-tasks.js';
 export { canceledError } from './engine/delivery-runner.js';
+export { DEFAULT_LIMITS, type EngineLimits, type WebTasksOptions } from './engine/engine-options.js';
 export { queuedLimitError } from './engine/queued-limit-error.js';
 export {
   createReconciler,

@@ -1,9 +1,7 @@
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  type DeletedTask,
   queuedLimitError,
-  type RunRecord,
   type TaskRecord,
   type TaskStore,
   throwIfAborted,
@@ -11,8 +9,10 @@ import {
 } from '@webtasks/core';
 import { createFileExclusive, hasErrno, readIfExists, writeFileAtomic } from './atomic-file.js';
 import { withFileLock } from './file-lock.js';
-import { decodeName, inside, segmentFor } from './fs-names.js';
-import { createFsTaskIndex, INDEXED_STATUSES } from './fs-task-index.js';
+import { decodeName, segmentFor } from './fs-names.js';
+import { fsRunRecordMembers } from './fs-run-records.js';
+import { ADAPTER, newestFirst, notFound, RECORD_FILE, taskFiles } from './fs-task-files.js';
+import { INDEXED_STATUSES } from './fs-task-index.js';
 import { guard } from './storage-error.js';
 
 /** Options of `createFsTaskStore`. */
@@ -25,13 +25,11 @@ export interface FsTaskStoreOptions {
   lockStaleMs?: number;
 }
 
-const ADAPTER = 'store-fs:tasks';
-const RECORD_FILE = /^[A-Za-z0-9_%-]+\.json$/;
-
 /**
  * A TaskStore on the local filesystem: one JSON file per task under
  * `tasks/<workspace>/<webTaskId>.json`, replaced atomically (temp file, fsync, rename).
- * Run records live beside them in `<webTaskId>.run.json`.
+ * Run records live beside them in `<webTaskId>.run.json` (`fs-run-records.ts`); the layout and
+ * its readers are `fs-task-files.ts`.
  * `create` is exclusive across processes (hard link); `transition` holds a per-task lock
  * file (`<webTaskId>.lock`, `wx`, stale when its process is gone) around read-check-write.
  * Unfinished tasks also have a marker file (see `fs-task-index.ts`), so the queued-limit
@@ -39,110 +37,18 @@ const RECORD_FILE = /^[A-Za-z0-9_%-]+\.json$/;
  * `create` with `maxPending` holds the workspace's `.create.lock` around count and insert.
  */
 export function createFsTaskStore(options: FsTaskStoreOptions): TaskStore {
-  const root = path.resolve(options.directory, 'tasks');
-  const lockOptions = {
-    waitMs: options.lockWaitMs ?? 10_000,
-    staleMs: options.lockStaleMs ?? 30_000,
-    adapter: ADAPTER,
-  };
-
-  const workspaceDir = (workspaceId: string): string =>
-    inside(root, segmentFor(workspaceId, 'workspaceId', ADAPTER));
-  const recordPath = (workspaceId: string, webTaskId: string): string =>
-    inside(workspaceDir(workspaceId), `${segmentFor(webTaskId, 'webTaskId', ADAPTER)}.json`);
-
-  const runPath = (workspaceId: string, webTaskId: string): string =>
-    inside(workspaceDir(workspaceId), `${segmentFor(webTaskId, 'webTaskId', ADAPTER)}.run.json`);
-
-  /** Markers of owed webhooks: `<workspace>/.webhook/<webTaskId>`, so the sweep reads only those. */
-  const webhookDir = (workspaceId: string): string => path.join(workspaceDir(workspaceId), '.webhook');
-  const markWebhook = async (workspaceId: string, webTaskId: string): Promise<void> => {
-    const directory = webhookDir(workspaceId);
-    await mkdir(directory, { recursive: true });
-    await writeFile(path.join(directory, segmentFor(webTaskId, 'webTaskId', ADAPTER)), '');
-  };
-  const unmarkWebhook = (workspaceId: string, webTaskId: string): Promise<void> =>
-    rm(path.join(webhookDir(workspaceId), segmentFor(webTaskId, 'webTaskId', ADAPTER)), { force: true });
-
-  const readRun = async (file: string): Promise<RunRecord | undefined> => {
-    const body = await readIfExists(file);
-    return body === undefined ? undefined : (JSON.parse(body.toString('utf8')) as RunRecord);
-  };
-
-  const workspaces = async (): Promise<string[]> => {
-    try {
-      return (await readdir(root)).flatMap((name) => decodeName(name) ?? []);
-    } catch (error) {
-      if (hasErrno(error, 'ENOENT')) return [];
-      throw error;
-    }
-  };
-
-  const index = createFsTaskIndex();
-  // Data written before the index existed gets its markers once, on first use.
-  let indexed: Promise<void> | undefined;
-  const ensureIndexed = (): Promise<void> => {
-    indexed ??= buildIndexOnce().catch((error: unknown) => {
-      indexed = undefined;
-      throw error;
-    });
-    return indexed;
-  };
-  const buildIndexOnce = async (): Promise<void> => {
-    const done = path.join(root, '.index-v1');
-    if ((await readIfExists(done)) !== undefined) return;
-    await mkdir(root, { recursive: true });
-    await withFileLock(path.join(root, '.index.lock'), lockOptions, async () => {
-      if ((await readIfExists(done)) !== undefined) return;
-      for (const name of await readdir(root)) {
-        const workspaceId = decodeName(name);
-        if (workspaceId === undefined) continue;
-        for (const record of await readWorkspace(workspaceId)) {
-          const encodedId = segmentFor(record.webTaskId, 'webTaskId', ADAPTER);
-          await index.mark(workspaceDir(workspaceId), encodedId, record.status);
-        }
-      }
-      await writeFileAtomic(done, new Date().toISOString());
-    });
-  };
-
-  const read = async (file: string): Promise<TaskRecord | undefined> => {
-    const body = await readIfExists(file);
-    return body === undefined ? undefined : (JSON.parse(body.toString('utf8')) as TaskRecord);
-  };
-
-  const readWorkspace = async (workspaceId: string, skip?: Set<string>): Promise<TaskRecord[]> => {
-    const directory = workspaceDir(workspaceId);
-    let names: string[];
-    try {
-      names = await readdir(directory);
-    } catch (error) {
-      if (hasErrno(error, 'ENOENT')) return [];
-      throw error;
-    }
-    const records: TaskRecord[] = [];
-    for (const name of names.filter((entry) => RECORD_FILE.test(entry))) {
-      if (skip?.has(decodeName(name.slice(0, -'.json'.length)) ?? '')) continue;
-      const record = await read(path.join(directory, name));
-      if (record !== undefined) records.push(record);
-    }
-    return records;
-  };
-
-  // A marker whose record is completed is removed; one without a record only once it is old
-  // enough that no `create` can still be writing it.
-  const healMarker = async (
-    directory: string,
-    encodedId: string,
-    status: (typeof INDEXED_STATUSES)[number],
-    record: TaskRecord | undefined,
-  ): Promise<void> => {
-    if (record !== undefined) return index.unmark(directory, encodedId, status);
-    const marker = path.join(directory, `.${status}`, encodedId);
-    const info = await stat(marker).catch(() => undefined);
-    if (info !== undefined && Date.now() - info.mtimeMs > 60_000)
-      await index.unmark(directory, encodedId, status);
-  };
+  const files = taskFiles(options);
+  const {
+    root,
+    lockOptions,
+    workspaceDir,
+    recordPath,
+    index,
+    ensureIndexed,
+    read,
+    readWorkspace,
+    healMarker,
+  } = files;
 
   return {
     specificationVersion: 'v1',
@@ -290,105 +196,6 @@ export function createFsTaskStore(options: FsTaskStoreOptions): TaskStore {
       });
     },
 
-    async putRun(call) {
-      throwIfAborted(call.signal);
-      const { workspaceId, webTaskId } = call.run;
-      const file = runPath(workspaceId, webTaskId);
-      const webhook = call.run.webhook;
-      const owed = webhook !== undefined && !webhook.delivered && webhook.gaveUp !== true;
-      await guard(ADAPTER, 'write a run record', async () => {
-        if ((await readIfExists(recordPath(workspaceId, webTaskId))) === undefined)
-          throw notFound(workspaceId, webTaskId);
-        // Marker first, removed after: a crash leaves one marker too many, never one too few.
-        if (owed) await markWebhook(workspaceId, webTaskId);
-        await writeFileAtomic(file, JSON.stringify(call.run));
-        if (!owed) await unmarkWebhook(workspaceId, webTaskId);
-      });
-    },
-
-    async listWebhooksDue(call) {
-      throwIfAborted(call.signal);
-      return guard(ADAPTER, 'list due webhooks', async () => {
-        const due: RunRecord[] = [];
-        for (const workspaceId of await workspaces()) {
-          for (const name of await readdir(webhookDir(workspaceId)).catch(() => [] as string[])) {
-            const webTaskId = decodeName(name);
-            if (webTaskId === undefined) continue;
-            const run = await readRun(runPath(workspaceId, webTaskId));
-            const webhook = run?.webhook;
-            if (!run || !webhook || webhook.delivered || webhook.gaveUp === true) {
-              await unmarkWebhook(workspaceId, webTaskId);
-              continue;
-            }
-            if ((webhook.nextAttemptAt ?? '') > call.dueBefore) continue;
-            if ((await read(recordPath(workspaceId, webTaskId)))?.status !== 'completed') continue;
-            due.push(run);
-          }
-        }
-        const dueAt = (run: RunRecord) => run.webhook?.nextAttemptAt ?? '';
-        return due
-          .sort((a, b) => (dueAt(a) < dueAt(b) ? -1 : dueAt(a) > dueAt(b) ? 1 : 0))
-          .slice(0, Math.max(0, call.limit ?? 100));
-      });
-    },
-
-    async getRun(call) {
-      throwIfAborted(call.signal);
-      const file = runPath(call.workspaceId, call.webTaskId);
-      return guard(ADAPTER, 'read a run record', () => readRun(file));
-    },
-
-    async deleteCompleted(call) {
-      throwIfAborted(call.signal);
-      const cutoff = Date.parse(call.completedBefore);
-      const except = new Set(call.exceptWorkspaces ?? []);
-      return guard(ADAPTER, 'delete expired task records', async () => {
-        const scope =
-          call.workspaceId === undefined
-            ? (await workspaces()).filter((id) => !except.has(id))
-            : [call.workspaceId];
-        await ensureIndexed();
-        const expired: TaskRecord[] = [];
-        for (const workspaceId of scope) {
-          const directory = workspaceDir(workspaceId);
-          // Unfinished tasks have a marker: skip them without reading their records.
-          const unfinished = new Set(
-            (await Promise.all(INDEXED_STATUSES.map((status) => index.ids(directory, status)))).flat(),
-          );
-          for (const record of await readWorkspace(workspaceId, unfinished)) {
-            if (record.status === 'completed' && Date.parse(record.completedAt ?? '') < cutoff)
-              expired.push(record);
-          }
-        }
-        expired.sort((a, b) => Date.parse(a.completedAt ?? '') - Date.parse(b.completedAt ?? ''));
-        const deleted: DeletedTask[] = [];
-        for (const record of expired.slice(0, call.limit ?? 500)) {
-          const { workspaceId, webTaskId } = record;
-          const run = await readRun(runPath(workspaceId, webTaskId));
-          await rm(runPath(workspaceId, webTaskId), { force: true });
-          await unmarkWebhook(workspaceId, webTaskId);
-          await rm(recordPath(workspaceId, webTaskId), { force: true });
-          deleted.push({ workspaceId, webTaskId, artifactKeys: run?.artifacts.map((a) => a.key) ?? [] });
-        }
-        return deleted;
-      });
-    },
+    ...fsRunRecordMembers(files),
   };
-}
-
-/** Newest first: `createdAt` descending, then `webTaskId` descending (code-point order). */
-function newestFirst(
-  a: Pick<TaskRecord, 'createdAt' | 'webTaskId'>,
-  b: Pick<TaskRecord, 'createdAt' | 'webTaskId'>,
-): number {
-  const byTime = Date.parse(b.createdAt) - Date.parse(a.createdAt);
-  if (byTime !== 0) return byTime;
-  return a.webTaskId < b.webTaskId ? 1 : a.webTaskId > b.webTaskId ? -1 : 0;
-}
-
-function notFound(workspaceId: string, webTaskId: string): WebTasksError {
-  return new WebTasksError({
-    code: 'not-found',
-    message: `[webtasks:${ADAPTER}] Task ${webTaskId} does not exist in workspace ${workspaceId}.`,
-  });
 }

@@ -239,6 +239,46 @@ describe('the agent through llm-anthropic and the fake Messages API, on the fixt
     await h.close();
   });
 
+  it('sends input that breaks a tool schema back as a tool error naming the path, and goes on', async () => {
+    const h = engineWith();
+    const code = tableCode(sites.baseUrl, 'Number(teamSize)');
+    fake.script((view) => {
+      const step = view.messages.filter((m) => m.role === 'assistant').length;
+      if (step === 0) return fakeReply.toolCall('act', { action: 'jump', ref: 'e1' }, { usage: USAGE });
+      if (step === 1) return fakeReply.toolCall('navigate', { url: 42 }, { usage: USAGE });
+      if (step === 2) return fakeReply.toolCall('try_code', { source: code }, { usage: USAGE });
+      return fakeReply.toolCall('submit', { source: code }, { usage: USAGE });
+    });
+    const before = fake.requests.length;
+    const result = await h.engine.run({
+      workspaceId: WS,
+      request: {
+        task: 'Read the companies table',
+        startUrl: `${sites.baseUrl}/tables/simple`,
+        reuseKey: 'tool-schema',
+        outputSchema: { type: 'array', minItems: 1 },
+      },
+    });
+    expect(result, JSON.stringify(result)).toMatchObject({ outcome: 'success', reuse: { created: true } });
+    const views = fake.requests.slice(before).map((r) => r.view);
+    expect(views).toHaveLength(4);
+    const lastResult = (index: number) => views[index]?.messages.at(-1)?.toolResults[0];
+    expect(lastResult(1)).toMatchObject({
+      isError: true,
+      content: expect.stringContaining(
+        '/action must be equal to one of the allowed values: click, fill, select, check, press, hover, scroll',
+      ),
+    });
+    expect(lastResult(2)).toMatchObject({
+      isError: true,
+      content: expect.stringContaining(
+        'The input of navigate does not match its schema: /url must be string',
+      ),
+    });
+    expect(lastResult(3)).toMatchObject({ isError: false, content: expect.stringContaining('Output:') });
+    await h.close();
+  });
+
   it('fails runs that need the model with no-ai-credits-left once credits are spent; reuse still works', async () => {
     const credits = createInMemoryCreditLedger({ [WS]: 0.000_001 });
     const h = engineWith({ credits });

@@ -1,22 +1,15 @@
-import { checkJsonSchema } from '@webtasks/protocol';
 import type { TaskEvent } from '../engine-api.js';
 import { isFatalError, toWebTasksError } from '../errors.js';
-import type { BrowserSession, LocatorStep } from '../ports/browser.js';
-import type { JsonObject, JsonSchema, JsonValue } from '../ports/common.js';
+import type { BrowserSession } from '../ports/browser.js';
+import type { JsonObject, JsonSchema } from '../ports/common.js';
 import type { ModelMessage, TextPart, ToolCallPart, ToolResultPart } from '../ports/language-model.js';
-import { checkProposedParamsSchema } from '../promotion/params-check.js';
 import type { BundleRef, Candidate, FailureEvidence } from '../reuse/state-machine.js';
 import type { MeteredModel } from '../run/metered-model.js';
-import { type CodeRunnerDeps, compileSource } from '../run/run-code.js';
-import { createRunHost } from '../run/sandbox-host.js';
-import {
-  AGENT_SYSTEM_PROMPT,
-  exploreMessage,
-  repairMessage,
-  retryMessage,
-  secretsMessage,
-} from './prompts.js';
-import { AGENT_TOOLS } from './tools.js';
+import type { CodeRunnerDeps } from '../run/run-code.js';
+import { type ToolContext, type ToolOutcome, truncate } from './agent-tool.js';
+import { openingMessage } from './opening-message.js';
+import { AGENT_SYSTEM_PROMPT, retryMessage } from './prompts.js';
+import { AGENT_TOOLS, runAgentTool } from './tools.js';
 
 /** Limits of one task's agent. */
 export interface AgentBudget {
@@ -76,10 +69,6 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters cut)`;
-}
-
 /** Create the agent for one task. */
 export function createAgent(options: AgentOptions): Agent {
   const budget = { ...DEFAULT_AGENT_BUDGET, ...options.budget };
@@ -115,154 +104,6 @@ export function createAgent(options: AgentOptions): Agent {
     return truncate(`URL: ${snap.url}\nTitle: ${snap.title}\n\n${snap.text}`, budget.maxObservationChars);
   }
 
-  async function runTool(
-    call: ToolCallPart,
-    signal?: AbortSignal,
-  ): Promise<{ text: string; isError?: boolean; submit?: Candidate; giveUp?: string }> {
-    const input = call.input;
-    const opts = signal ? { signal } : {};
-    switch (call.name) {
-      case 'navigate': {
-        if (typeof input.url !== 'string') return { text: 'navigate needs a url string', isError: true };
-        const page = await browser(signal);
-        await page.execute({ command: { target: 'page', op: 'goto', args: [input.url] }, ...opts });
-        return { text: await snapshotText(signal) };
-      }
-      case 'observe':
-        return { text: await snapshotText(signal) };
-      case 'act': {
-        const page = await browser(signal);
-        const action = String(input.action);
-        if (action === 'scroll') {
-          await page.execute({
-            command: { target: 'page', op: 'mouse.wheel', args: [0, Number(input.value ?? 800)] },
-            ...opts,
-          });
-          return { text: await snapshotText(signal) };
-        }
-        const locator: LocatorStep[] | undefined =
-          typeof input.ref === 'string'
-            ? [{ kind: 'ref', ref: input.ref }]
-            : typeof input.selector === 'string'
-              ? [{ kind: 'locator', selector: input.selector }, { kind: 'first' }]
-              : undefined;
-        if (!locator) return { text: 'act needs a ref or a selector', isError: true };
-        const value = typeof input.value === 'string' ? input.value : '';
-        const ops: Record<
-          string,
-          { op: 'click' | 'fill' | 'selectOption' | 'check' | 'press' | 'hover'; args: JsonValue[] }
-        > = {
-          click: { op: 'click', args: [] },
-          fill: { op: 'fill', args: [value] },
-          select: { op: 'selectOption', args: [value] },
-          check: { op: 'check', args: [] },
-          press: { op: 'press', args: [value] },
-          hover: { op: 'hover', args: [] },
-        };
-        const op = ops[action];
-        if (!op) return { text: `unknown action ${action}`, isError: true };
-        await page.execute({ command: { target: 'locator', op: op.op, locator, args: op.args }, ...opts });
-        return { text: await snapshotText(signal) };
-      }
-      case 'try_code': {
-        if (typeof input.source !== 'string')
-          return { text: 'try_code needs a source string', isError: true };
-        const compiled = await compileSource(deps, input.source, signal);
-        if (!compiled.ok) return { text: compiled.message, isError: true };
-        const page = await browser(signal);
-        const host = createRunHost({
-          session: page,
-          blobs: deps.blobs,
-          workspaceId: options.workspaceId,
-          webTaskId: options.webTaskId,
-          ids: deps.ids,
-          model: options.model,
-          modelName: options.modelName,
-          validator: deps.validator,
-          ...(deps.taskSecrets ? { secrets: deps.taskSecrets } : {}),
-        });
-        const params = (
-          typeof input.params === 'object' && input.params !== null ? input.params : options.task.parameters
-        ) as JsonObject;
-        const result = await deps.sandbox.run({
-          code: compiled.javascript,
-          params,
-          host,
-          ...(deps.sandboxLimits ? { limits: deps.sandboxLimits } : {}),
-          ...opts,
-        });
-        // A fatal host-call error (credits spent, bad configuration) ends the task: the model
-        // cannot fix it, however the code caught it.
-        if (host.fatalError) throw host.fatalError;
-        const logs = result.logs
-          .slice(-20)
-          .map((l) => `[${l.level}] ${l.message}`)
-          .join('\n');
-        if (!result.ok) {
-          return {
-            text: truncate(
-              `Error (${result.error.kind}): ${result.error.message}\n${logs}`,
-              budget.maxObservationChars,
-            ),
-            isError: true,
-          };
-        }
-        const schema = options.task.outputSchema;
-        const check = schema === undefined ? undefined : deps.validator.validate(schema, result.output);
-        const verdict =
-          check === undefined
-            ? ''
-            : check.ok
-              ? 'The output matches the output schema.\n'
-              : `${check.message}\n`;
-        return {
-          text: truncate(
-            `${verdict}Output:\n${JSON.stringify(result.output, null, 2)}\n${logs}`,
-            budget.maxObservationChars,
-          ),
-        };
-      }
-      case 'submit': {
-        if (typeof input.source !== 'string') return { text: 'submit needs a source string', isError: true };
-        let schema = options.task.outputSchema;
-        if (schema === undefined) {
-          if (input.outputSchema === undefined) {
-            return {
-              text: 'The task has no output schema: submit again with outputSchema (a JSON Schema for the output).',
-              isError: true,
-            };
-          }
-          const check = checkJsonSchema(input.outputSchema);
-          if (!check.ok)
-            return {
-              text: `outputSchema is not a valid JSON Schema 2020-12: ${check.message}`,
-              isError: true,
-            };
-          schema = input.outputSchema as JsonSchema;
-        }
-        let paramsSchema: JsonSchema | undefined;
-        if (input.paramsSchema !== undefined) {
-          const checked = checkProposedParamsSchema(input.paramsSchema, options.task.parameters);
-          if (!checked.ok) return { text: checked.message, isError: true };
-          paramsSchema = input.paramsSchema as JsonSchema;
-        }
-        const compiled = await compileSource(deps, input.source, signal);
-        if (!compiled.ok) return { text: compiled.message, isError: true };
-        return {
-          text: '',
-          submit: { source: input.source, outputSchema: schema, ...(paramsSchema ? { paramsSchema } : {}) },
-        };
-      }
-      case 'give_up':
-        return { text: 'ok', giveUp: typeof input.reason === 'string' ? input.reason : 'The agent gave up.' };
-      default:
-        return {
-          text: `Unknown tool ${call.name}. Use one of: ${AGENT_TOOLS.map((t) => t.name).join(', ')}.`,
-          isError: true,
-        };
-    }
-  }
-
   function pushUser(content: Array<TextPart | ToolResultPart>): void {
     messages.push({ role: 'user', content: [...pending, ...content] });
     pending = [];
@@ -270,6 +111,7 @@ export function createAgent(options: AgentOptions): Agent {
 
   return {
     async author({ mode, attempt, base, evidence, signal }) {
+      const context: ToolContext = { options, budget, browser, snapshotText, ...(signal ? { signal } : {}) };
       const maxAttempts = mode === 'explore' ? options.maxAttempts.explore : options.maxAttempts.repair;
       if (pendingSubmitId && evidence) {
         pending.push({
@@ -281,56 +123,13 @@ export function createAgent(options: AgentOptions): Agent {
         pendingSubmitId = undefined;
         pushUser([]);
       } else if (messages.length === 0) {
-        const task = options.task;
-        let text: string;
-        if (mode === 'repair' && base && evidence) {
-          text = repairMessage({
-            task: task.task,
-            ...(task.startUrl ? { startUrl: task.startUrl } : {}),
-            parameters: task.parameters,
-            outputSchema: base.outputSchema,
-            source: base.source,
-            version: base.version,
-            evidence,
-          });
-        } else {
-          let initialSnapshot: string | undefined;
-          if (task.startUrl) {
-            try {
-              const page = await browser(signal);
-              await page.execute({
-                command: { target: 'page', op: 'goto', args: [task.startUrl] },
-                ...(signal ? { signal } : {}),
-              });
-              initialSnapshot = await snapshotText(signal);
-            } catch (error) {
-              const wrapped = toWebTasksError(error);
-              if (
-                wrapped.code === 'policy-denied' ||
-                wrapped.code === 'page-error' ||
-                wrapped.code === 'site-unreachable' ||
-                wrapped.code === 'proxy-error'
-              ) {
-                return {
-                  kind: 'gave-up',
-                  code: 'rejected',
-                  message: `Could not open the start URL ${task.startUrl}: ${wrapped.message}`,
-                };
-              }
-              throw wrapped;
-            }
-          }
-          text = exploreMessage({
-            task: task.task,
-            ...(task.startUrl ? { startUrl: task.startUrl } : {}),
-            parameters: task.parameters,
-            ...(task.outputSchema !== undefined ? { outputSchema: task.outputSchema } : {}),
-            ...(initialSnapshot ? { initialSnapshot } : {}),
-          });
-        }
-        if (options.deps.taskSecrets?.names.length)
-          text += `\n${secretsMessage(options.deps.taskSecrets.names)}`;
-        pushUser([{ type: 'text', text }]);
+        const opening = await openingMessage(context, {
+          mode,
+          ...(base ? { base } : {}),
+          ...(evidence ? { evidence } : {}),
+        });
+        if (opening.kind === 'gave-up') return opening;
+        pushUser([{ type: 'text', text: opening.text }]);
       }
 
       let nudges = 0;
@@ -393,9 +192,9 @@ export function createAgent(options: AgentOptions): Agent {
             });
             continue;
           }
-          let result: Awaited<ReturnType<typeof runTool>>;
+          let result: ToolOutcome;
           try {
-            result = await runTool(call, signal);
+            result = await runAgentTool(call, context);
           } catch (error) {
             const wrapped = toWebTasksError(error);
             if (isFatalError(wrapped)) throw wrapped;

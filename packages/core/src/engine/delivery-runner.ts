@@ -3,7 +3,7 @@ import type { Logger } from '../ports/clock.js';
 import type { DeliveryInfo, QueueMessage } from '../ports/task-queue.js';
 import type { TaskStore } from '../ports/task-store.js';
 import type { RunRecorder } from '../runs/run-recorder.js';
-import type { Admission, AdmissionTicket } from './execute-task.js';
+import type { Admission, AdmissionTicket } from './admission.js';
 
 /** The error a canceled run is aborted with. */
 export function canceledError(): WebTasksError {

@@ -10,7 +10,7 @@ import {
   type SessionTracker,
 } from '../secrets/auth-sessions.js';
 import type { SecretRedactor } from '../secrets/redaction.js';
-import type { ExecutorDeps } from './execute-task.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { withSecrets } from './task-secrets.js';
 
 const EMPTY_STATE = { cookies: [], origins: [] };

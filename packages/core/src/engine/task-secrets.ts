@@ -5,7 +5,7 @@ import { createSecretRedactor, type SecretRedactor } from '../secrets/redaction.
 import { type SealingKey, seal, unseal } from '../secrets/sealing.js';
 import { browserWithSecrets } from '../secrets/secret-browser.js';
 import type { WorkspaceSecrets } from '../secrets/workspace-secrets.js';
-import type { ExecutorDeps } from './execute-task.js';
+import type { ExecutorDeps } from './executor-deps.js';
 
 /** Where a request's secrets wait between accept and run. */
 export interface RequestSecretsVault {
