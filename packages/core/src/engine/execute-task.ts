@@ -36,7 +36,7 @@ import {
   type OpenedAuthSession,
   type SessionTracker,
 } from '../secrets/auth-sessions.js';
-import { missingSecretError, secretsReadBy } from '../secrets/redaction.js';
+import { createSecretRedactor, missingSecretError, secretsReadBy } from '../secrets/redaction.js';
 import type { WorkspaceSecrets } from '../secrets/workspace-secrets.js';
 import { compareWithSaved } from './compare-request.js';
 import { failSideEffectsRedelivery, finishDurably, saveIdempotently } from './durable-completion.js';
@@ -335,7 +335,7 @@ async function runStarted(
   try {
     // Store reads before the run wait out a database restart, as the bundle load does.
     const storeRetry = { logger: plainDeps.logger, signal: delivery.signal };
-    const secrets = await retryStoreCall(() => openTaskSecrets(plainDeps, task, delivery.signal), {
+    let secrets = await retryStoreCall(() => openTaskSecrets(plainDeps, task, delivery.signal), {
       ...storeRetry,
       what: 'open the task secrets',
     });
@@ -351,6 +351,9 @@ async function runStarted(
           code: 'rejected',
           message: `No auth session "${name}" in this workspace: import one first (webtasks auth import ${name} state.json, or PUT /${workspaceId}/auth-sessions/${name}).`,
         });
+      // The session's cookie and localStorage values leave the engine only as «session:name».
+      secrets ??= createSecretRedactor({});
+      secrets.addSessionValues(name, stored.state);
       signedIn = await ensureSignedIn({
         deps: plainDeps,
         sessions: plainDeps.authSessions,
@@ -360,6 +363,7 @@ async function runStarted(
         session: stored,
         signal: delivery.signal,
       });
+      secrets.addSessionValues(name, signedIn.state);
       withAuth = {
         ...plainDeps,
         browser: browserWithStorageState(plainDeps.browser, signedIn.state, tracker),
