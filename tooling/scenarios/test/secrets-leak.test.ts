@@ -331,11 +331,13 @@ export default async function run(ctx: TaskContext) {
         outcome: 'success',
         result: { data: { seen: expect.stringContaining('wt_pref=«session:shop»') } },
       });
-      expect(explored.status === 'completed' && JSON.stringify(explored.result)).toContain(
-        '| «session:shop»',
-      );
-      // The model saw the try_code output: placeholders only.
-      expect(JSON.stringify(fake.requests.slice(first).map((r) => r.body))).toContain('«session:shop»');
+      // localStorage too, and the CSRF cookie the login page set during the run (learned at the evaluate).
+      expect(JSON.stringify(explored)).toContain('| «session:shop»');
+      expect(JSON.stringify(explored)).toContain('wt_csrf=«session:shop»');
+      // The model saw the try_code output: placeholders only, also for the cookie set during the run.
+      const sentToModel = JSON.stringify(fake.requests.slice(first).map((r) => r.body));
+      expect(sentToModel).toContain('«session:shop»');
+      expect(sentToModel).not.toMatch(/wt_csrf=[0-9a-f]{8}/);
 
       // A traced run that fails after writing the values into the page (HTML and trace kept).
       fake.script(fakeReply.toolCall('give_up', { reason: 'it fails on purpose' }));

@@ -127,15 +127,33 @@ export function redactTraceZip(trace: Uint8Array, redactor: SecretRedactor): Uin
   return changed ? zipSync(entries) : trace;
 }
 
+/** Operations that run page script, which can read `document.cookie` and `localStorage`. */
+const SCRIPT_OPS: ReadonlySet<string> = new Set(['evaluate', '$eval', '$$eval', 'evaluateAll']);
+
+/**
+ * With an auth session: learn the browser's current cookie and localStorage values, so those the
+ * site set during the run (a rolled id, a CSRF token) are redacted too.
+ */
+async function learnSessionValues(session: BrowserSession, redactor: SecretRedactor): Promise<void> {
+  const [sessionName] = redactor.sessions;
+  if (sessionName === undefined || !session.storageState) return;
+  const now = await session.storageState().catch(() => undefined);
+  if (now) redactor.addSessionValues(sessionName, now);
+}
+
 function wrapSession(session: BrowserSession, redactor: SecretRedactor): BrowserSession {
   return {
     id: session.id,
     execute: (options) =>
-      guarded(redactor, async () =>
-        redactor.redactJson(
-          await session.execute({ ...options, command: withValues(options.command, redactor) }),
-        ),
-      ),
+      guarded(redactor, async () => {
+        const result = await session.execute({
+          ...options,
+          command: withValues(options.command, redactor),
+        });
+        // Only page script can hand back a value the site set since the session started.
+        if (SCRIPT_OPS.has(options.command.op)) await learnSessionValues(session, redactor);
+        return redactor.redactJson(result);
+      }),
     observe: (options) => guarded(redactor, async () => redactor.redactJson(await session.observe(options))),
     screenshot: (options) => guarded(redactor, () => session.screenshot(options)),
     ...(session.storageState ? { storageState: (options) => session.storageState!(options) } : {}),
@@ -154,11 +172,7 @@ function wrapSession(session: BrowserSession, redactor: SecretRedactor): Browser
     close: (options) =>
       guarded(redactor, async () => {
         // Cookies the site set during the run (a rolled session id) are redacted from the trace too.
-        const [sessionName] = redactor.sessions;
-        if (sessionName !== undefined && session.storageState) {
-          const now = await session.storageState().catch(() => undefined);
-          if (now) redactor.addSessionValues(sessionName, now);
-        }
+        await learnSessionValues(session, redactor);
         const closed = await session.close(options);
         if (!closed.trace) return closed;
         try {
