@@ -188,7 +188,16 @@ describe('webtasks run/start --secret and --auth-session', { timeout: 300_000 },
 
   it('run: signs in on /account with a secret from a flag or the environment; no byte of the data dir holds it', async () => {
     const host = new URL(sites.baseUrl).host;
-    const common = ['run', 'List my orders', '--reuse-key', 'orders', '--allow-host', host, '--data-dir', localDir];
+    const common = [
+      'run',
+      'List my orders',
+      '--reuse-key',
+      'orders',
+      '--allow-host',
+      host,
+      '--data-dir',
+      localDir,
+    ];
     const byValue = await runBuiltCli([...common, '--secret', `password=${PASSWORD}`, '--json']);
     expect(byValue.code, byValue.stderr).toBe(0);
     expect(JSON.parse(byValue.stdout)).toMatchObject({
@@ -215,7 +224,18 @@ describe('webtasks run/start --secret and --auth-session', { timeout: 300_000 },
     const host = new URL(sites.baseUrl).host;
     const env = { WEBTASKS_SECRETS_KEY: KEY, password: PASSWORD };
     const imported = await runBuiltCli(
-      ['auth', 'import', 'shop', '--login-key', 'login:shop', '--check-key', 'check:shop', '--json', '--data-dir', localDir],
+      [
+        'auth',
+        'import',
+        'shop',
+        '--login-key',
+        'login:shop',
+        '--check-key',
+        'check:shop',
+        '--json',
+        '--data-dir',
+        localDir,
+      ],
       { env },
     );
     expect(imported.code, imported.stderr).toBe(0);
@@ -263,18 +283,48 @@ describe('webtasks run/start --secret and --auth-session', { timeout: 300_000 },
     );
     expect(imported.code, imported.stderr).toBe(0);
     const withSecret = await runBuiltCli(
-      ['start', 'List my orders', '--reuse-key', 'orders', '--secret', `password=${PASSWORD}`, '--wait', '120', '--json', ...remote],
+      [
+        'start',
+        'List my orders',
+        '--reuse-key',
+        'orders',
+        '--secret',
+        `password=${PASSWORD}`,
+        '--wait',
+        '120',
+        '--json',
+        ...remote,
+      ],
       { env },
     );
     expect(withSecret.code, withSecret.stderr).toBe(0);
-    expect(JSON.parse(withSecret.stdout)).toMatchObject({ outcome: 'success', result: { data: { orders: expectedOrders() } } });
+    expect(JSON.parse(withSecret.stdout)).toMatchObject({
+      outcome: 'success',
+      result: { data: { orders: expectedOrders() } },
+    });
     const before = sites.account.logins.filter((user) => user === 'lin').length;
     const withSession = await runBuiltCli(
-      ['start', 'List my orders', '--reuse-key', 'signed-in', '--auth-session', 'shop', '--secret', 'password', '--wait', '120', '--json', ...remote],
+      [
+        'start',
+        'List my orders',
+        '--reuse-key',
+        'signed-in',
+        '--auth-session',
+        'shop',
+        '--secret',
+        'password',
+        '--wait',
+        '120',
+        '--json',
+        ...remote,
+      ],
       { env },
     );
     expect(withSession.code, withSession.stderr).toBe(0);
-    expect(JSON.parse(withSession.stdout)).toMatchObject({ outcome: 'success', result: { data: { orders: expectedOrders() } } });
+    expect(JSON.parse(withSession.stdout)).toMatchObject({
+      outcome: 'success',
+      result: { data: { orders: expectedOrders() } },
+    });
     expect(sites.account.logins.filter((user) => user === 'lin').length).toBe(before + 1);
     for (const [name, run] of Object.entries({ imported, withSecret, withSession }))
       expectNoValue(run.stdout + run.stderr, name);

@@ -294,7 +294,9 @@ export default async function run(ctx: TaskContext) {
         outcome: 'failed',
         error: {
           code: 'rejected',
-          message: expect.stringMatching(/check bundle .*"check:shop".* failed: .*the other workspace check exploded/),
+          message: expect.stringMatching(
+            /check bundle .*"check:shop".* failed: .*the other workspace check exploded/,
+          ),
         },
       });
       expect(logins()).toBe(before + 2);

@@ -158,8 +158,7 @@ export async function authCommand(args: string[], ctx: CliContext): Promise<numb
         loginKey && check !== undefined
           ? {
               reuseKey: loginKey,
-              check:
-                typeof check === 'string' ? { url: check, ...(selector ? { selector } : {}) } : check,
+              check: typeof check === 'string' ? { url: check, ...(selector ? { selector } : {}) } : check,
             }
           : undefined;
       const summary = await sessions.import({

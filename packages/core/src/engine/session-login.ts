@@ -1,9 +1,9 @@
 import { toWebTasksError, WebTasksError } from '../errors.js';
+import type { StorageState } from '../ports/browser.js';
 import type { TaskRecord } from '../ports/task-store.js';
 import { loadLiveVersion } from '../promotion/live-version.js';
 import { createMeteredModel } from '../run/metered-model.js';
 import { runCode } from '../run/run-code.js';
-import type { StorageState } from '../ports/browser.js';
 import {
   type AuthSessionBundleCheck,
   type AuthSessions,

@@ -98,7 +98,12 @@ describe('auth session values', () => {
     const text = Object.values(out)
       .map((bytes) => Buffer.from(bytes).toString('utf8'))
       .join('\n');
-    for (const value of ['sid-first-value-0001', 'never-seen-before-1', 'rolled-id-never-seen-2', 'stored-token-0001'])
+    for (const value of [
+      'sid-first-value-0001',
+      'never-seen-before-1',
+      'rolled-id-never-seen-2',
+      'stored-token-0001',
+    ])
       expect(text).not.toContain(value);
     const [line] = Buffer.from(out['trace.network'] as Uint8Array)
       .toString('utf8')

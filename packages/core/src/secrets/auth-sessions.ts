@@ -78,7 +78,9 @@ function summaryOf(name: string, updatedAt: string, session: OpenedAuthSession):
       ? {
           login: {
             reuseKey: login.reuseKey,
-            ...(isBundleCheck(login.check) ? { checkKey: login.check.reuseKey } : { checkUrl: login.check.url }),
+            ...(isBundleCheck(login.check)
+              ? { checkKey: login.check.reuseKey }
+              : { checkUrl: login.check.url }),
           },
         }
       : {}),

@@ -70,7 +70,9 @@ function maskCookies(value: unknown, placeholder: string): unknown {
   for (const [key, inner] of Object.entries(record)) {
     if (key === 'cookies' && Array.isArray(inner))
       out[key] = inner.map((cookie) =>
-        cookie && typeof cookie === 'object' && 'value' in cookie ? { ...cookie, value: placeholder } : cookie,
+        cookie && typeof cookie === 'object' && 'value' in cookie
+          ? { ...cookie, value: placeholder }
+          : cookie,
       );
     else out[key] = maskCookies(inner, placeholder);
   }
