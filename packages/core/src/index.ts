@@ -163,6 +163,7 @@ export {
 } from './secrets/auth-sessions.js';
 export {
   createSecretRedactor,
+  isSessionCredential,
   MIN_SESSION_VALUE_LENGTH,
   missingSecretError,
   type SecretRedactor,

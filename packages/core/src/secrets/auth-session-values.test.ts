@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../defaults.js';
 import type { SealedEntry, SecretStore } from '../ports/secret-store.js';
 import { createAuthSessions } from './auth-sessions.js';
-import { createSecretRedactor, MIN_SESSION_VALUE_LENGTH } from './redaction.js';
+import { createSecretRedactor, isSessionCredential, MIN_SESSION_VALUE_LENGTH } from './redaction.js';
 import { parseSealingKey } from './sealing.js';
 import { redactTraceZip } from './secret-browser.js';
 
@@ -66,6 +66,14 @@ describe('auth session values', () => {
     // "en" is shorter than the minimum: not a credential, and replacing it would shred text.
     expect('en'.length).toBeLessThan(MIN_SESSION_VALUE_LENGTH);
     expect(redactor.redact('lang en')).toBe('lang en');
+    // Words and plain numbers are kept; ids mixing letters and digits, and anything long, are not.
+    redactor.addSessionValues('shop', {
+      cookies: [{ value: 'accepted' }, { value: '1733580000' }, { value: 'a1b2c3d4' }],
+      origins: [{ localStorage: [{ value: 'onlylettersbutlong' }] }],
+    });
+    expect(redactor.redact('consent accepted at 1733580000')).toBe('consent accepted at 1733580000');
+    expect(redactor.redact('id a1b2c3d4, onlylettersbutlong')).toBe('id «session:shop», «session:shop»');
+    expect(isSessionCredential('accepted')).toBe(false);
     // Placeholders of sessions are never substituted back.
     expect(redactor.substitute('«session:shop»')).toBe('«session:shop»');
   });

@@ -22,8 +22,8 @@ export interface SecretRedactor {
   /** A JSON-like value with `substitute` applied to every string. */
   substituteJson<T>(value: T): T;
   /**
-   * Also redact an auth session's cookie and localStorage values (those of at least
-   * `MIN_SESSION_VALUE_LENGTH` characters) as `«session:name»`. Called with the state a task
+   * Also redact an auth session's cookie and localStorage values (those that look like
+   * credentials: `isSessionCredential`) as `«session:name»`. Called with the state a task
    * starts from and again with the state each browser session ends with, so values the site
    * set during the run are redacted from what is kept afterwards (the trace, the record).
    */
@@ -38,11 +38,20 @@ export interface SessionValues {
   origins: ReadonlyArray<{ localStorage: ReadonlyArray<{ value: string }> }>;
 }
 
-/**
- * Shortest cookie or localStorage value redacted as `«session:name»`: shorter ones ("1", "en",
- * "true") are not credentials and would be replaced all over ordinary text.
- */
+/** Shortest cookie or localStorage value redacted as `«session:name»` (see `isSessionCredential`). */
 export const MIN_SESSION_VALUE_LENGTH = 8;
+
+/**
+ * Whether a cookie or localStorage value looks like a credential and is redacted: 8 or more
+ * characters mixing letters and digits (session ids, tokens, JWTs), or any 16 or more. Words
+ * and plain numbers ("1", "en", "accepted", a timestamp) are not credentials, and replacing
+ * them would corrupt ordinary page text and extracted data.
+ */
+export function isSessionCredential(value: string): boolean {
+  if (value.length < MIN_SESSION_VALUE_LENGTH) return false;
+  if (value.length >= 16) return true;
+  return /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+}
 
 /** How an auth session's cookie and localStorage values show in logs, records and traces. */
 export function sessionPlaceholder(name: string): string {
@@ -116,10 +125,10 @@ export function createSecretRedactor(secrets: Readonly<Record<string, string>>):
       const placeholder = sessionPlaceholder(name);
       if (!sessions.includes(name)) sessions.push(name);
       for (const cookie of state.cookies)
-        if (cookie.value.length >= MIN_SESSION_VALUE_LENGTH) addValue(cookie.value, placeholder);
+        if (isSessionCredential(cookie.value)) addValue(cookie.value, placeholder);
       for (const origin of state.origins)
         for (const item of origin.localStorage)
-          if (item.value.length >= MIN_SESSION_VALUE_LENGTH) addValue(item.value, placeholder);
+          if (isSessionCredential(item.value)) addValue(item.value, placeholder);
     },
     sessions,
   };
