@@ -54,6 +54,11 @@ Flags:
   --proxy URL               send the browser's traffic through this proxy
                             (http://user:pass@host:port, https://… or socks5://…)
   --trace                   keep the Playwright trace of the run (see webtasks runs trace)
+  --secret NAME=VALUE       a secret code reads as ctx.secrets.NAME (repeatable); never printed
+  --secret NAME             the same, the value read from the environment variable NAME
+                            (keeps it out of shell history: read -s NAME; export NAME)
+  --auth-session NAME       start the browser signed in, from a stored auth session
+                            (webtasks auth import; needs WEBTASKS_SECRETS_KEY)
   --workspace ID            workspace of the saved code (default "local")
   --data-dir DIR            data dir (default $WEBTASKS_DATA_DIR or ./.webtasks)
   --allow-host HOST         let the browser reach a private or loopback host, e.g.
@@ -85,8 +90,9 @@ Starts a task on a webtasks server and prints its id; read it with \`webtasks re
 
 Flags:
   --start-url URL, --params JSON, --param key=value, --schema FILE|JSON,
-  --reuse-key KEY, --model haiku|sonnet|opus, --proxy URL, --trace
-                            as for \`webtasks run\`
+  --reuse-key KEY, --model haiku|sonnet|opus, --proxy URL, --trace,
+  --secret NAME[=VALUE], --auth-session NAME
+                            as for \`webtasks run\` (the session is the server's)
   --wait SECONDS            wait up to this long for the result and print it
 ${SERVER_FLAGS}
 
@@ -224,6 +230,10 @@ Usage:
                                          a session that signs in again by itself: before each task the
                                          check URL is opened; when it fails, the saved login bundle KEY
                                          runs (with the task's secrets, no model) and its state is kept
+  webtasks auth import NAME [state.json] --login-key KEY --check-key KEY
+                                         the same with a check bundle instead of a URL: saved code run
+                                         with the session (no model) that returns true when signed in
+                                         and false when not (a throw fails the task with its cause)
   webtasks auth list                     names, cookie counts and origins (never cookies)
   webtasks auth delete NAME --yes
 

@@ -164,6 +164,25 @@ describe('secrets over HTTP', () => {
       login: { reuseKey: 'x', check: { url: 'ftp://x' } },
     });
     expect(badLogin.status).toBe(400);
+    const byBundle = await call(keyed, 'ws_sec_a', 'PUT', '/auth-sessions/erp', {
+      login: { reuseKey: 'login:erp', check: { reuseKey: 'check:erp' } },
+    });
+    expect(byBundle.status, byBundle.text).toBe(200);
+    expect(byBundle.json.login).toEqual({ reuseKey: 'login:erp', checkKey: 'check:erp' });
+    const both = await call(keyed, 'ws_sec_a', 'PUT', '/auth-sessions/erp', {
+      login: { reuseKey: 'login:erp', check: { reuseKey: 'check:erp', url: 'https://erp.test/' } },
+    });
+    expect(both.status).toBe(400);
+    expect(both.json.error.message).toContain('either { url, selector? } or { reuseKey }');
+    const badKey = await call(keyed, 'ws_sec_a', 'PUT', '/auth-sessions/erp', {
+      login: { reuseKey: 'login:erp', check: { reuseKey: 'no spaces allowed' } },
+    });
+    expect(badKey.status).toBe(400);
+    expect(badKey.json.error.message).toContain('login.check.reuseKey');
+    const erp = (await call(keyed, 'ws_sec_a', 'GET', '/auth-sessions')).json.sessions.find(
+      (session: { name: string }) => session.name === 'erp',
+    );
+    expect(erp.login).toEqual({ reuseKey: 'login:erp', checkKey: 'check:erp' });
     expect((await call(keyed, 'ws_sec_a', 'DELETE', '/auth-sessions/shop')).status).toBe(204);
   });
 
@@ -183,6 +202,11 @@ describe('secrets over HTTP', () => {
       status: 400,
     });
     expect((await client.authSessions.list()).map((s) => s.name)).toEqual(['crm']);
+    const checked = await client.authSessions.import('crm', {
+      storageState: { cookies: [], origins: [] },
+      login: { reuseKey: 'login:crm', check: { reuseKey: 'check:crm' } },
+    });
+    expect(checked.login).toEqual({ reuseKey: 'login:crm', checkKey: 'check:crm' });
     await client.authSessions.delete('crm');
   });
 

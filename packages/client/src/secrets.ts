@@ -62,7 +62,13 @@ export class AuthSessions {
     this.#path = `/${encodeURIComponent(workspaceId)}/auth-sessions`;
   }
 
-  /** Import a Playwright storage state (`context.storageState()`) under `name`, replacing one. */
+  /**
+   * Import a Playwright storage state (`context.storageState()`) under `name`, replacing one.
+   * For a session that signs in again by itself pass
+   * `{ storageState?, login: { reuseKey, check } }`: the login bundle's reuse key and a check,
+   * either `{ url, selector? }` (a page only a signed-in user sees) or `{ reuseKey }` (a check
+   * bundle, saved code that returns `true` when signed in and `false` when not).
+   */
   async import(
     name: string,
     state: unknown,

@@ -147,8 +147,10 @@ export { RUNTIME_DECLARATIONS, RUNTIME_MODULE_NAME } from './runtime/declaration
 export { RUNTIME_ERROR_NAMES, RUNTIME_PRELUDE } from './runtime/prelude.js';
 export {
   type AuthSessionAdmin,
+  type AuthSessionBundleCheck,
   type AuthSessionLogin,
   type AuthSessions,
+  type AuthSessionUrlCheck,
   browserWithStorageState,
   createAuthSessions,
   type OpenedAuthSession,
@@ -157,9 +159,13 @@ export {
 } from './secrets/auth-sessions.js';
 export {
   createSecretRedactor,
+  isSessionCredential,
+  MIN_SESSION_VALUE_LENGTH,
   missingSecretError,
   type SecretRedactor,
+  type SessionValues,
   secretsReadBy,
+  sessionPlaceholder,
 } from './secrets/redaction.js';
 export { parseSealingKey, type SealingKey, seal, unseal } from './secrets/sealing.js';
 export { browserWithSecrets, redactTraceZip } from './secrets/secret-browser.js';

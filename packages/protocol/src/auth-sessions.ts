@@ -51,7 +51,12 @@ export const AuthSessionSummarySchema = z.object({
   updatedAt: z.string(),
   cookieCount: z.number().int(),
   origins: z.array(z.string()),
-  /** Present when the session signs in again by itself (a login bundle and a check URL). */
-  login: z.object({ reuseKey: z.string(), checkUrl: z.string() }).optional(),
+  /**
+   * Present when the session signs in again by itself: the login bundle's reuse key and its check,
+   * a URL (`checkUrl`) or a check bundle's reuse key (`checkKey`).
+   */
+  login: z
+    .object({ reuseKey: z.string(), checkUrl: z.string().optional(), checkKey: z.string().optional() })
+    .optional(),
 });
 export type AuthSessionSummary = z.infer<typeof AuthSessionSummarySchema>;

@@ -208,6 +208,122 @@ export default async function run(ctx: TaskContext) {
     }
   }, 600_000);
 
+  it('proves a session with a check bundle: false signs in again with no model, a throwing check is its own cause, workspaces never cross', async () => {
+    const ws = `ws_check_${randomUUID().slice(0, 8)}`;
+    const other = `ws_check_other_${randomUUID().slice(0, 8)}`;
+    const h = createRealEngine({
+      sites,
+      model: null,
+      secrets: { key: KEY, store: createMemorySecretStore() },
+    });
+    const wt = h.engine;
+    try {
+      const base = sites.baseUrl;
+      const loginSource = `import type { TaskContext } from 'webtasks:runtime';
+
+export default async function run(ctx: TaskContext) {
+  await ctx.page.goto('${base}/account/login');
+  await ctx.page.getByLabel('Username').fill('grace');
+  await ctx.page.getByLabel('Password').fill(ctx.secrets.password);
+  await ctx.page.getByRole('button', { name: 'Sign in' }).click();
+  await ctx.page.waitForURL(/\\/account$/);
+  return { signedIn: true };
+}
+`;
+      // Signed in when /account opens without a redirect to the login form.
+      const checkSource = `import type { TaskContext } from 'webtasks:runtime';
+
+export default async function run(ctx: TaskContext) {
+  await ctx.page.goto('${base}/account');
+  return (await ctx.page.url()).replace(/[?#].*$/, '').endsWith('/account');
+}
+`;
+      const throwingCheck = `import type { TaskContext } from 'webtasks:runtime';
+
+export default async function run(ctx: TaskContext) {
+  await ctx.page.goto('${base}/account');
+  throw new Error('the other workspace check exploded');
+}
+`;
+      const save = (workspaceId: string, reuseKey: string, source: string, outputSchema: object) =>
+        wt.bundles.import({ workspaceId, reuseKey, source, outputSchema, verify: false });
+      for (const w of [ws, other]) {
+        await save(w, 'login:shop', loginSource, {});
+        await save(w, 'orders', ordersCode(base), schema);
+      }
+      await save(ws, 'check:shop', checkSource, { type: 'boolean' });
+      await save(other, 'check:shop', throwingCheck, { type: 'boolean' });
+      const login = { reuseKey: 'login:shop', check: { reuseKey: 'check:shop' } };
+      const summary = await wt.authSessions.import({ workspaceId: ws, name: 'shop', login });
+      expect(summary.login).toEqual({ reuseKey: 'login:shop', checkKey: 'check:shop' });
+      const request = {
+        task: 'List my orders',
+        reuseKey: 'orders',
+        auth: { session: 'shop' },
+        secrets: { password: PASSWORD },
+      };
+      const expected = { orders: fixtureOrders('grace').map((o) => o.id) };
+      const logins = () => sites.account.logins.filter((u) => u === 'grace').length;
+
+      // Empty session: the check bundle says false, the login bundle signs in, the task runs.
+      const before = logins();
+      const first = await wt.run({ workspaceId: ws, request, timeoutMs: 180_000 });
+      expect(first, JSON.stringify(first)).toMatchObject({ outcome: 'success', result: { data: expected } });
+      expect(logins()).toBe(before + 1);
+      // Still signed in: the check bundle says true, no login.
+      const second = await wt.run({ workspaceId: ws, request, timeoutMs: 180_000 });
+      expect(second, JSON.stringify(second)).toMatchObject({ outcome: 'success' });
+      expect(logins()).toBe(before + 1);
+
+      // The session expires: the check bundle says false, the login bundle runs, no model.
+      sites.expireSessions();
+      const renewed = await wt.run({ workspaceId: ws, request, timeoutMs: 180_000 });
+      expect(renewed, JSON.stringify(renewed)).toMatchObject({
+        outcome: 'success',
+        result: { data: expected },
+      });
+      expect(logins()).toBe(before + 2);
+      expect(renewed.status === 'completed' && renewed.cost.aiUsd).toBe(0);
+      const [kept] = await wt.authSessions.list({ workspaceId: ws });
+
+      // The other workspace has its own session of that name and its own (throwing) check bundle:
+      // the task fails naming the check bundle and its cause, and signs nobody in.
+      await wt.authSessions.import({ workspaceId: other, name: 'shop', login });
+      const crossed = await wt.run({ workspaceId: other, request, timeoutMs: 180_000 });
+      expect(crossed, JSON.stringify(crossed)).toMatchObject({
+        outcome: 'failed',
+        error: {
+          code: 'rejected',
+          message: expect.stringMatching(
+            /check bundle .*"check:shop".* failed: .*the other workspace check exploded/,
+          ),
+        },
+      });
+      expect(logins()).toBe(before + 2);
+      const [untouched] = await wt.authSessions.list({ workspaceId: ws });
+      expect(untouched?.updatedAt).toBe(kept?.updatedAt);
+
+      // A check bundle that is not saved is reported as such, not as an expired session.
+      await wt.authSessions.import({
+        workspaceId: ws,
+        name: 'nocheck',
+        login: { reuseKey: 'login:shop', check: { reuseKey: 'check:missing' } },
+      });
+      const missing = await wt.run({
+        workspaceId: ws,
+        request: { ...request, auth: { session: 'nocheck' } },
+        timeoutMs: 180_000,
+      });
+      expect(missing).toMatchObject({
+        outcome: 'failed',
+        error: { code: 'rejected', message: expect.stringContaining('no check bundle is saved') },
+      });
+      expect(logins()).toBe(before + 2);
+    } finally {
+      await h.close();
+    }
+  }, 600_000);
+
   it('refuses a malformed storage state with the JSON path', async () => {
     const h = createRealEngine({
       sites,

@@ -257,4 +257,122 @@ describe('secrets never leak (real Chromium, isolates, fs stores, fake Anthropic
       rmSync(directory, { recursive: true, force: true });
     }
   }, 900_000);
+  it('an auth session: its cookie and localStorage values reach no stored byte, log line, event or model request', async () => {
+    const logs: string[] = [];
+    const model = createAnthropicLanguageModel({
+      apiKey: fake.apiKey,
+      baseURL: fake.baseUrl,
+      retry: { initialDelayMs: 10 },
+    });
+    const directory = mkdtempSync(join(tmpdir(), 'webtasks-session-leak-'));
+    const harness = createRealEngine({
+      sites,
+      model,
+      directory,
+      secrets: { key: KEY, store: createFsSecretStore({ directory }) },
+      logger: capturingLogger(logs),
+      limits: { maxRepairAttempts: 1 },
+    });
+    const wt = harness.engine;
+    // Unique planted values: a script-readable cookie, an HttpOnly one and a localStorage item.
+    const PREF = `ck-${randomUUID()}`;
+    const SID = `sid-${randomUUID()}`;
+    const STORED = `ls-${randomUUID()}`;
+    const ws = `ws_session_${randomUUID().slice(0, 8)}`;
+    const base = sites.baseUrl;
+    const cookie = { domain: '127.0.0.1', expires: -1, secure: false, sameSite: 'Lax' as const };
+    try {
+      await wt.authSessions.import({
+        workspaceId: ws,
+        name: 'shop',
+        state: {
+          cookies: [
+            { ...cookie, name: 'wt_pref', value: PREF, path: '/', httpOnly: false },
+            { ...cookie, name: 'wt_sid', value: SID, path: '/', httpOnly: true },
+          ],
+          origins: [{ origin: new URL(base).origin, localStorage: [{ name: 'token', value: STORED }] }],
+        },
+      });
+      // Code that reads the browser's state, logs it, and (when asked) writes it into the page
+      // and fails, so the failure keeps the page's HTML with the values in it.
+      const source = `import type { TaskContext } from 'webtasks:runtime';
+
+export default async function run(ctx: TaskContext) {
+  await ctx.page.goto('${base}/account/login');
+  const seen = await ctx.page.evaluate(() => document.cookie + ' | ' + localStorage.getItem('token'));
+  ctx.log.info('browser state', seen);
+  if (ctx.params.fail === true) {
+    await ctx.page.evaluate(() => { document.body.textContent = document.cookie + ' ' + localStorage.getItem('token'); });
+    throw new Error('failing on purpose after reading ' + seen);
+  }
+  return { seen };
+}
+`;
+      const sessionSchema = {
+        type: 'object',
+        properties: { seen: { type: 'string' } },
+        required: ['seen'],
+      };
+      fake.script((view: FakeRequestView) => {
+        const step = view.messages.filter((m) => m.role === 'assistant').length;
+        if (step === 0) return fakeReply.toolCall('try_code', { source });
+        return fakeReply.toolCall('submit', { source, outputSchema: sessionSchema });
+      });
+      const first = fake.requestCount;
+      const request = {
+        task: 'Show what the browser holds.',
+        startUrl: `${base}/account/login`,
+        reuseKey: 'session-state',
+        parameters: { fail: false },
+        auth: { session: 'shop' },
+      };
+      const explored = await wt.run({ workspaceId: ws, request, timeoutMs: 240_000 });
+      expect(explored, JSON.stringify(explored)).toMatchObject({
+        outcome: 'success',
+        result: { data: { seen: expect.stringContaining('wt_pref=«session:shop»') } },
+      });
+      // localStorage too, and the CSRF cookie the login page set during the run (learned at the evaluate).
+      expect(JSON.stringify(explored)).toContain('| «session:shop»');
+      expect(JSON.stringify(explored)).toContain('wt_csrf=«session:shop»');
+      // The model saw the try_code output: placeholders only, also for the cookie set during the run.
+      const sentToModel = JSON.stringify(fake.requests.slice(first).map((r) => r.body));
+      expect(sentToModel).toContain('«session:shop»');
+      expect(sentToModel).not.toMatch(/wt_csrf=[0-9a-f]{8}/);
+
+      // A traced run that fails after writing the values into the page (HTML and trace kept).
+      fake.script(fakeReply.toolCall('give_up', { reason: 'it fails on purpose' }));
+      const failed = await wt.run({
+        workspaceId: ws,
+        request: { ...request, parameters: { fail: true }, debug: { trace: true } },
+        timeoutMs: 240_000,
+      });
+      expect(failed, JSON.stringify(failed)).toMatchObject({ outcome: 'failed' });
+      const record = await wt.record({ workspaceId: ws, webTaskId: failed.webTaskId });
+      expect(JSON.stringify(record)).toContain('"kind":"trace"');
+
+      const stored = storedTexts(harness.directory);
+      expect(stored.some((text) => text.where.includes('zip.blob!trace.network'))).toBe(true);
+      // The trace really recorded the request that carried the cookies (masked).
+      const network = stored.filter((text) => text.where.endsWith('trace.network'));
+      expect(network.some((text) => Buffer.from(text.bytes).includes('wt_sid=«session:shop»'))).toBe(true);
+      const values = [PREF, SID, STORED];
+      expect(hits(stored, values)).toEqual([]);
+      const modelRequests = fake.requests.map((r, i) => ({
+        where: `model request ${i}`,
+        bytes: Buffer.from(JSON.stringify(r.body)),
+      }));
+      expect(hits(modelRequests, values)).toEqual([]);
+      const logLines = logs.map((line, i) => ({ where: `log ${i}`, bytes: Buffer.from(line) }));
+      expect(hits(logLines, values)).toEqual([]);
+      const events = harness.events.map((event, i) => ({
+        where: `event ${i}`,
+        bytes: Buffer.from(JSON.stringify(event)),
+      }));
+      expect(events.some((event) => Buffer.from(event.bytes).includes('«session:shop»'))).toBe(true);
+      expect(hits(events, values)).toEqual([]);
+    } finally {
+      await harness.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }, 900_000);
 });

@@ -28,6 +28,7 @@ const FLAGS = {
   'login-key': { type: 'string' },
   'check-url': { type: 'string' },
   'check-selector': { type: 'string' },
+  'check-key': { type: 'string' },
 } as const satisfies FlagSpec;
 
 interface Admins {
@@ -133,20 +134,32 @@ export async function authCommand(args: string[], ctx: CliContext): Promise<numb
     if (verb === 'import') {
       const loginKey = flags.string('login-key');
       const checkUrl = flags.string('check-url');
+      const checkKey = flags.string('check-key');
+      const selector = flags.string('check-selector');
       if (!name || (!file && !loginKey))
         throw usageError(
-          'Usage: webtasks auth import NAME [state.json] [--login-key KEY --check-url URL]',
+          'Usage: webtasks auth import NAME [state.json] [--login-key KEY (--check-url URL | --check-key KEY)]',
           'auth',
         );
-      if ((loginKey === undefined) !== (checkUrl === undefined))
+      if (checkUrl !== undefined && checkKey !== undefined)
         throw usageError(
-          '--login-key and --check-url go together: the login bundle and the page that proves the session works.',
+          'Give one check: --check-url URL (a page only a signed-in user sees) or --check-key KEY (a check bundle), not both.',
           'auth',
         );
-      const selector = flags.string('check-selector');
+      if (selector !== undefined && checkUrl === undefined)
+        throw usageError('--check-selector goes with --check-url.', 'auth');
+      const check = checkKey !== undefined ? { reuseKey: checkKey } : checkUrl;
+      if ((loginKey === undefined) !== (check === undefined))
+        throw usageError(
+          '--login-key goes with --check-url or --check-key: the login bundle and what proves the session works.',
+          'auth',
+        );
       const login =
-        loginKey && checkUrl
-          ? { reuseKey: loginKey, check: { url: checkUrl, ...(selector ? { selector } : {}) } }
+        loginKey && check !== undefined
+          ? {
+              reuseKey: loginKey,
+              check: typeof check === 'string' ? { url: check, ...(selector ? { selector } : {}) } : check,
+            }
           : undefined;
       const summary = await sessions.import({
         workspaceId,

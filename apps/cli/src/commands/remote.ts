@@ -92,7 +92,7 @@ export async function startCommand(args: string[], ctx: CliContext): Promise<num
     ctx.stdout.write(`${START_HELP}\n`);
     return EXIT.ok;
   }
-  const request = buildStartRequest(flags, ctx.cwd, 'start');
+  const request = buildStartRequest(flags, ctx.cwd, 'start', ctx.env);
   const waitSeconds = parseNumber(flags.string('wait'), '--wait');
   const client = clientFor(flags, ctx, 'start');
   const json = flags.boolean('json');

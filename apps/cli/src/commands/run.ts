@@ -28,7 +28,7 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     ctx.stdout.write(`${RUN_HELP}\n`);
     return EXIT.ok;
   }
-  const request = buildStartRequest(flags, ctx.cwd, 'run');
+  const request = buildStartRequest(flags, ctx.cwd, 'run', ctx.env);
   const timeoutSeconds = parseNumber(flags.string('timeout'), '--timeout');
   const allowHosts = flags.list('allow-host').map((host) => checkAllowHost(host, 'run'));
   const workspaceId = flags.string('workspace') ?? 'local';

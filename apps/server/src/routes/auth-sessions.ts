@@ -45,8 +45,9 @@ async function keyed<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Auth sessions over HTTP: import a Playwright storage state (PUT, the body is the state),
- * list (names, cookie counts, origins) and delete. Cookies are never returned.
+ * Auth sessions over HTTP: import a Playwright storage state (PUT, the body is the state, or
+ * `{ storageState?, login }` with a login bundle and a check URL or check bundle), list (names,
+ * cookie counts, origins, login keys) and delete. Cookies are never returned.
  */
 export async function authSessionRoutes(
   app: FastifyInstance,
@@ -90,7 +91,8 @@ export async function authSessionRoutes(
         params: nameParams,
         body: {
           type: 'object',
-          description: 'A Playwright storage state: { cookies: [...], origins: [...] }.',
+          description:
+            'A Playwright storage state ({ cookies: [...], origins: [...] }), or { storageState?, login: { reuseKey, check } } for a session that signs in again by itself: check is { url, selector? } (a page only a signed-in user sees) or { reuseKey } (a check bundle that returns true when signed in).',
         },
         response: {
           200: { description: 'Stored.', ...summary },

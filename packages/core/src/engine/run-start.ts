@@ -5,6 +5,7 @@ import {
   type OpenedAuthSession,
   type SessionTracker,
 } from '../secrets/auth-sessions.js';
+import { createSecretRedactor } from '../secrets/redaction.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import { ensureSignedIn } from './session-login.js';
 import { retryStoreCall } from './store-retry.js';
@@ -74,7 +75,7 @@ export async function openRun(
   let signedIn: OpenedAuthSession | undefined;
   // Store reads before the run wait out a database restart, as the bundle load does.
   const storeRetry = { logger: plainDeps.logger, signal };
-  const secrets = await retryStoreCall(() => openTaskSecrets(plainDeps, task, signal), {
+  let secrets = await retryStoreCall(() => openTaskSecrets(plainDeps, task, signal), {
     ...storeRetry,
     what: 'open the task secrets',
   });
@@ -90,6 +91,9 @@ export async function openRun(
         code: 'rejected',
         message: `No auth session "${name}" in this workspace: import one first (webtasks auth import ${name} state.json, or PUT /${workspaceId}/auth-sessions/${name}).`,
       });
+    // The session's cookie and localStorage values leave the engine only as «session:name».
+    secrets ??= createSecretRedactor({});
+    secrets.addSessionValues(name, stored.state);
     signedIn = await ensureSignedIn({
       deps: plainDeps,
       sessions: plainDeps.authSessions,
@@ -99,6 +103,7 @@ export async function openRun(
       session: stored,
       signal,
     });
+    secrets.addSessionValues(name, signedIn.state);
     withAuth = {
       ...plainDeps,
       browser: browserWithStorageState(plainDeps.browser, signedIn.state, tracker),

@@ -7,14 +7,34 @@ import type { SecretStore } from '../ports/secret-store.js';
 import { type SealingKey, seal, unseal } from './sealing.js';
 import { sealContext } from './workspace-secrets.js';
 
+/** A check by page: signed in when `url` opens without a redirect (and shows `selector`, if given). */
+export interface AuthSessionUrlCheck {
+  url: string;
+  selector?: string;
+}
+
 /**
- * How to sign in again when a session has expired: a check (open `check.url`; signed in when the
- * page stays there, or shows `check.selector`) and the saved login bundle (`reuseKey`) that signs
- * in from a fresh browser with the task's secrets. No model is involved.
+ * A check bundle: saved code (`reuseKey`) run with the session's state and no model; the session
+ * is valid when it returns exactly `true`. Any other output means "signed out"; a throw is the
+ * check's own failure, reported as such.
+ */
+export interface AuthSessionBundleCheck {
+  reuseKey: string;
+}
+
+/**
+ * How to sign in again when a session has expired: a check (a page, or a check bundle) and the
+ * saved login bundle (`reuseKey`) that signs in from a fresh browser with the task's secrets.
+ * No model is involved.
  */
 export interface AuthSessionLogin {
   reuseKey: string;
-  check: { url: string; selector?: string };
+  check: AuthSessionUrlCheck | AuthSessionBundleCheck;
+}
+
+/** Whether a login's check is a check bundle (rather than a URL). */
+export function isBundleCheck(check: AuthSessionLogin['check']): check is AuthSessionBundleCheck {
+  return 'reuseKey' in check && typeof check.reuseKey === 'string';
 }
 
 /** A stored session: its browser state and, optionally, how to renew it. */
@@ -54,7 +74,16 @@ function summaryOf(name: string, updatedAt: string, session: OpenedAuthSession):
     updatedAt,
     cookieCount: state.cookies.length,
     origins: [...new Set(state.origins.map((o) => o.origin))].sort(),
-    ...(login ? { login: { reuseKey: login.reuseKey, checkUrl: login.check.url } } : {}),
+    ...(login
+      ? {
+          login: {
+            reuseKey: login.reuseKey,
+            ...(isBundleCheck(login.check)
+              ? { checkKey: login.check.reuseKey }
+              : { checkUrl: login.check.url }),
+          },
+        }
+      : {}),
   };
 }
 
@@ -64,20 +93,33 @@ function readPayload(text: string): OpenedAuthSession {
   return 'cookies' in value ? { state: value } : value;
 }
 
+const REUSE_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
 function checkLogin(login: AuthSessionLogin): AuthSessionLogin {
   const problems: string[] = [];
-  if (typeof login?.reuseKey !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(login.reuseKey))
+  if (typeof login?.reuseKey !== 'string' || !REUSE_KEY.test(login.reuseKey))
     problems.push('login.reuseKey must be the reuse key of a saved login bundle');
-  let url: URL | undefined;
-  try {
-    url = new URL(String(login?.check?.url));
-  } catch {
-    url = undefined;
+  const check = (login?.check ?? {}) as Partial<AuthSessionUrlCheck & AuthSessionBundleCheck>;
+  const byBundle = check.reuseKey !== undefined;
+  if (byBundle) {
+    if (typeof check.reuseKey !== 'string' || !REUSE_KEY.test(check.reuseKey))
+      problems.push('login.check.reuseKey must be the reuse key of a saved check bundle');
+    if (check.url !== undefined || check.selector !== undefined)
+      problems.push('login.check is either { url, selector? } or { reuseKey }, not both');
+  } else {
+    let url: URL | undefined;
+    try {
+      url = new URL(String(check.url));
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      problems.push(
+        'login.check.url must be an absolute http(s) URL of a page only a signed-in user sees (or give login.check.reuseKey, a check bundle)',
+      );
+    if (check.selector !== undefined && typeof check.selector !== 'string')
+      problems.push('login.check.selector must be a CSS selector string');
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-    problems.push('login.check.url must be an absolute http(s) URL of a page only a signed-in user sees');
-  if (login?.check?.selector !== undefined && typeof login.check.selector !== 'string')
-    problems.push('login.check.selector must be a CSS selector string');
   if (problems.length > 0)
     throw new WebTasksError({
       code: 'invalid-request',
@@ -85,10 +127,9 @@ function checkLogin(login: AuthSessionLogin): AuthSessionLogin {
     });
   return {
     reuseKey: login.reuseKey,
-    check: {
-      url: login.check.url,
-      ...(login.check.selector !== undefined ? { selector: login.check.selector } : {}),
-    },
+    check: byBundle
+      ? { reuseKey: check.reuseKey as string }
+      : { url: check.url as string, ...(check.selector !== undefined ? { selector: check.selector } : {}) },
   };
 }
 

@@ -21,6 +21,41 @@ export interface SecretRedactor {
   substitute(text: string): string;
   /** A JSON-like value with `substitute` applied to every string. */
   substituteJson<T>(value: T): T;
+  /**
+   * Also redact an auth session's cookie and localStorage values (those that look like
+   * credentials: `isSessionCredential`) as `«session:name»`. Called with the state a task
+   * starts from and again with the state each browser session ends with, so values the site
+   * set during the run are redacted from what is kept afterwards (the trace, the record).
+   */
+  addSessionValues(name: string, state: SessionValues): void;
+  /** Names of the auth sessions whose values are redacted (`addSessionValues`). */
+  readonly sessions: readonly string[];
+}
+
+/** The parts of a storage state whose values are redacted. */
+export interface SessionValues {
+  cookies: ReadonlyArray<{ value: string }>;
+  origins: ReadonlyArray<{ localStorage: ReadonlyArray<{ value: string }> }>;
+}
+
+/** Shortest cookie or localStorage value redacted as `«session:name»` (see `isSessionCredential`). */
+export const MIN_SESSION_VALUE_LENGTH = 8;
+
+/**
+ * Whether a cookie or localStorage value looks like a credential and is redacted: 8 or more
+ * characters mixing letters and digits (session ids, tokens, JWTs), or any 16 or more. Words
+ * and plain numbers ("1", "en", "accepted", a timestamp) are not credentials, and replacing
+ * them would corrupt ordinary page text and extracted data.
+ */
+export function isSessionCredential(value: string): boolean {
+  if (value.length < MIN_SESSION_VALUE_LENGTH) return false;
+  if (value.length >= 16) return true;
+  return /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+}
+
+/** How an auth session's cookie and localStorage values show in logs, records and traces. */
+export function sessionPlaceholder(name: string): string {
+  return `«session:${name}»`;
 }
 
 /** The error for code or an action that uses a secret the task does not have. */
@@ -49,20 +84,23 @@ export function createSecretRedactor(secrets: Readonly<Record<string, string>>):
     .filter((name) => SECRET_NAME_PATTERN.test(name))
     .sort();
   const forms: Array<{ text: string; placeholder: string }> = [];
-  for (const name of names) {
-    const value = secrets[name] as string;
-    if (value.length === 0) continue;
-    // As typed, in a URL, in a form body (space as "+"), inside JSON text.
+  const known = new Set<string>();
+  const sessions: string[] = [];
+  // As typed, in a URL, in a form body (space as "+"), inside JSON text.
+  const addValue = (value: string, placeholder: string) => {
+    if (value.length === 0 || known.has(value)) return;
+    known.add(value);
     const variants = new Set([
       value,
       encodeURIComponent(value),
       new URLSearchParams({ v: value }).toString().slice(2),
       JSON.stringify(value).slice(1, -1),
     ]);
-    for (const text of variants) forms.push({ text, placeholder: secretPlaceholder(name) });
-  }
-  // Longest first, so a secret that contains another is replaced whole.
-  forms.sort((a, b) => b.text.length - a.text.length);
+    for (const text of variants) forms.push({ text, placeholder });
+    // Longest first, so a value that contains another is replaced whole.
+    forms.sort((a, b) => b.text.length - a.text.length);
+  };
+  for (const name of names) addValue(secrets[name] as string, secretPlaceholder(name));
   const redact = (text: string): string => {
     let out = text;
     for (const form of forms) if (out.includes(form.text)) out = out.split(form.text).join(form.placeholder);
@@ -83,6 +121,16 @@ export function createSecretRedactor(secrets: Readonly<Record<string, string>>):
     redactJson: (value) => (forms.length === 0 ? value : mapStrings(value, redact)),
     substitute,
     substituteJson: (value) => mapStrings(value, substitute),
+    addSessionValues(name, state) {
+      const placeholder = sessionPlaceholder(name);
+      if (!sessions.includes(name)) sessions.push(name);
+      for (const cookie of state.cookies)
+        if (isSessionCredential(cookie.value)) addValue(cookie.value, placeholder);
+      for (const origin of state.origins)
+        for (const item of origin.localStorage)
+          if (isSessionCredential(item.value)) addValue(item.value, placeholder);
+    },
+    sessions,
   };
 }
 
