@@ -1,26 +1,8 @@
 import { WebTasksClient } from '@webtasks/client';
-import { createWebTasks, type WebTasksEngine } from '@webtasks/core';
-import {
-  createMemoryBlobStore,
-  createMemoryBundleStore,
-  createMemoryLockManager,
-  createMemoryTaskQueue,
-  createMemoryTaskStore,
-} from '@webtasks/memory';
-import {
-  createFakeBrowserProvider,
-  createFakeCompiler,
-  createFakeSandbox,
-  createScriptedLanguageModel,
-  type ScriptedLanguageModel,
-  toolCall,
-} from '@webtasks/test-suite';
-import type { FastifyInstance } from 'fastify';
+import { createScriptedLanguageModel, type ScriptedLanguageModel, toolCall } from '@webtasks/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKeyAuth, hashApiKey } from './api-keys.js';
-import { createServer } from './create-server.js';
+import { LIST_URL, startRealEngineServer } from './__fixtures__/real-engine-server.js';
 
-const LIST_URL = 'https://fake.test/list';
 const NAMES = Array.from({ length: 40 }, (_, i) => `Company ${String(i).padStart(3, '0')}`);
 const NAMES_SCHEMA = {
   type: 'array',
@@ -34,44 +16,26 @@ const SOURCE = [
   '}',
 ].join('\n');
 
-let engine: WebTasksEngine;
 let model: ScriptedLanguageModel;
-let app: FastifyInstance;
 let baseUrl: string;
 const keys = { ws_e2e_a: 'e2e-key-a', ws_e2e_b: 'e2e-key-b' };
+
+let server: Awaited<ReturnType<typeof startRealEngineServer>>;
 
 beforeAll(async () => {
   model = createScriptedLanguageModel(() => ({ content: [toolCall('submit', { source: SOURCE })] }));
   // The blob store signs for http://files.test; the host is not part of the signature.
-  const blobs = createMemoryBlobStore({ baseUrl: 'http://files.test', secret: 'e2e-secret-0123456789' });
-  engine = createWebTasks({
-    bundles: createMemoryBundleStore(),
-    tasks: createMemoryTaskStore(),
-    blobs,
-    locks: createMemoryLockManager(),
-    queue: createMemoryTaskQueue(),
-    browser: createFakeBrowserProvider({
-      site: { pages: { [LIST_URL]: { title: 'Companies', elements: { '.name': NAMES } } } },
-    }),
-    sandbox: createFakeSandbox(),
-    compiler: createFakeCompiler(),
+  server = await startRealEngineServer(keys, {
+    names: NAMES,
     model,
     // Small inline limit so the 40-row result is delivered as a file.
-    limits: { inlineResultBytes: 256 },
+    engine: { limits: { inlineResultBytes: 256 } },
   });
-  app = await createServer({
-    engine,
-    auth: createApiKeyAuth(
-      Object.entries(keys).map(([workspaceId, key]) => ({ workspaceId, keyHash: hashApiKey(key) })),
-    ),
-    blobs,
-  });
-  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ baseUrl } = server);
 });
 
 afterAll(async () => {
-  await app.close();
-  await engine.close({ graceful: true });
+  await server.close();
 });
 
 function client(workspaceId: keyof typeof keys): WebTasksClient {

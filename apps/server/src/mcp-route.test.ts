@@ -6,28 +6,11 @@ import {
   McpError,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { createWebTasks, type JsonObject, type WebTasksEngine } from '@webtasks/core';
-import {
-  createMemoryBlobStore,
-  createMemoryBundleStore,
-  createMemoryLockManager,
-  createMemoryTaskQueue,
-  createMemoryTaskStore,
-} from '@webtasks/memory';
-import {
-  createFakeBrowserProvider,
-  createFakeCompiler,
-  createFakeSandbox,
-  createScriptedLanguageModel,
-  type ScriptedLanguageModel,
-  toolCall,
-} from '@webtasks/test-suite';
-import type { FastifyInstance } from 'fastify';
+import type { JsonObject, WebTasksEngine } from '@webtasks/core';
+import { createScriptedLanguageModel, type ScriptedLanguageModel, toolCall } from '@webtasks/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKeyAuth, hashApiKey } from './api-keys.js';
-import { createServer } from './create-server.js';
+import { LIST_URL, startRealEngineServer } from './__fixtures__/real-engine-server.js';
 
-const LIST_URL = 'https://fake.test/list';
 const NAMES = Array.from({ length: 30 }, (_, i) => `Company ${String(i).padStart(2, '0')}`);
 const SOURCE = [
   'export default async function run(ctx) {',
@@ -50,11 +33,12 @@ const keys = { ws_mcp_a: 'mcp-key-a-0123', ws_mcp_b: 'mcp-key-b-0123' };
 
 let engine: WebTasksEngine;
 let model: ScriptedLanguageModel;
-let app: FastifyInstance;
 let baseUrl: string;
 /** The model hangs (until aborted) while this is set. */
 let hang = false;
 const clients: Client[] = [];
+
+let server: Awaited<ReturnType<typeof startRealEngineServer>>;
 
 beforeAll(async () => {
   model = createScriptedLanguageModel(
@@ -65,37 +49,19 @@ beforeAll(async () => {
         options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
       }),
   );
-  const blobs = createMemoryBlobStore({ baseUrl: 'http://files.test', secret: 'mcp-e2e-secret-0123456' });
-  engine = createWebTasks({
-    bundles: createMemoryBundleStore(),
-    tasks: createMemoryTaskStore(),
-    blobs,
-    locks: createMemoryLockManager(),
-    queue: createMemoryTaskQueue(),
-    browser: createFakeBrowserProvider({
-      site: { pages: { [LIST_URL]: { title: 'Companies', elements: { '.name': NAMES } } } },
-    }),
-    sandbox: createFakeSandbox(),
-    compiler: createFakeCompiler(),
+  server = await startRealEngineServer(keys, {
+    names: NAMES,
     model,
-    limits: { inlineResultBytes: 512 },
-  });
-  app = await createServer({
-    engine,
-    auth: createApiKeyAuth(
-      Object.entries(keys).map(([workspaceId, key]) => ({ workspaceId, keyHash: hashApiKey(key) })),
-    ),
-    blobs,
+    engine: { limits: { inlineResultBytes: 512 } },
     // Short, so a bundle saved behind the engine's back (another process) is noticed in the test.
-    mcp: { watchIntervalMs: 100 },
+    server: { mcp: { watchIntervalMs: 100 } },
   });
-  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ engine, baseUrl } = server);
 });
 
 afterAll(async () => {
   for (const client of clients) await client.close().catch(() => undefined);
-  await app.close();
-  await engine.close({ graceful: true });
+  await server.close();
 });
 
 async function connect(apiKey: string) {

@@ -1,76 +1,28 @@
-import { createWebTasks, type WebTasksEngine } from '@webtasks/core';
-import {
-  createMemoryBlobStore,
-  createMemoryBundleStore,
-  createMemoryLockManager,
-  createMemoryTaskQueue,
-  createMemoryTaskStore,
-} from '@webtasks/memory';
-import {
-  createFakeBrowserProvider,
-  createFakeCompiler,
-  createFakeSandbox,
-  createScriptedLanguageModel,
-  type ScriptedLanguageModel,
-  toolCall,
-} from '@webtasks/test-suite';
+import type { ScriptedLanguageModel } from '@webtasks/test-suite';
 import { createParser } from 'eventsource-parser';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKeyAuth, hashApiKey } from './api-keys.js';
-import { createServer } from './create-server.js';
+import {
+  listCode as code,
+  LIST_URL,
+  NAMES_SCHEMA as schema,
+  startRealEngineServer,
+  submit,
+} from './__fixtures__/real-engine-server.js';
 
-const LIST_URL = 'https://fake.test/list';
 const keys = { ws_runs_a: 'runs-key-a', ws_runs_b: 'runs-key-b' } as const;
 type Ws = keyof typeof keys;
-const code = (extra = '') =>
-  [
-    'export default async function run(ctx) {',
-    `  await ctx.page.goto(${JSON.stringify(LIST_URL)});`,
-    extra,
-    "  const names = await ctx.page.locator('.name').allTextContents();",
-    "  ctx.log.info('found ' + names.length);",
-    '  return names.map((name) => ({ name }));',
-    '}',
-  ].join('\n');
-const submit = (source: string) => ({ content: [toolCall('submit', { source })] });
-const schema = { type: 'array', items: { type: 'object', required: ['name'] } };
 
-let engine: WebTasksEngine;
 let model: ScriptedLanguageModel;
-let app: FastifyInstance;
 let baseUrl: string;
+let server: Awaited<ReturnType<typeof startRealEngineServer>>;
 
 beforeAll(async () => {
-  model = createScriptedLanguageModel(() => submit(code()));
-  const blobs = createMemoryBlobStore({ baseUrl: 'http://files.test', secret: 'runs-secret-0123456789' });
-  engine = createWebTasks({
-    bundles: createMemoryBundleStore(),
-    tasks: createMemoryTaskStore(),
-    blobs,
-    locks: createMemoryLockManager(),
-    queue: createMemoryTaskQueue(),
-    browser: createFakeBrowserProvider({
-      site: { pages: { [LIST_URL]: { title: 'Companies', elements: { '.name': ['Acme', 'Globex'] } } } },
-    }),
-    sandbox: createFakeSandbox(),
-    compiler: createFakeCompiler(),
-    model,
-    limits: { maxExploreAttempts: 2 },
-  });
-  app = await createServer({
-    engine,
-    auth: createApiKeyAuth(
-      Object.entries(keys).map(([workspaceId, key]) => ({ workspaceId, keyHash: hashApiKey(key) })),
-    ),
-    blobs,
-  });
-  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  server = await startRealEngineServer(keys);
+  ({ model, baseUrl } = server);
 });
 
 afterAll(async () => {
-  await app.close();
-  await engine.close({ graceful: true });
+  await server.close();
 });
 
 async function call(ws: Ws, method: string, path: string, body?: unknown) {

@@ -3,28 +3,22 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type BrowserProvider, createWebTasks, type WebTasksEngine } from '@webtasks/core';
-import {
-  createMemoryBlobStore,
-  createMemoryBundleStore,
-  createMemoryLockManager,
-  createMemoryTaskQueue,
-  createMemoryTaskStore,
-} from '@webtasks/memory';
+import type { BrowserProvider, WebTasksEngine } from '@webtasks/core';
 import {
   createFakeBrowserProvider,
-  createFakeCompiler,
-  createFakeSandbox,
   createScriptedLanguageModel,
   type ScriptedLanguageModel,
   toolCall,
 } from '@webtasks/test-suite';
-import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIST_URL, listCode, NAMES_SCHEMA, submit } from '../__fixtures__/real-engine-server.js';
-import { createApiKeyAuth, hashApiKey } from '../api-keys.js';
-import { createServer } from '../create-server.js';
+import {
+  LIST_URL,
+  listCode,
+  NAMES_SCHEMA,
+  startRealEngineServer,
+  submit,
+} from '../__fixtures__/real-engine-server.js';
 
 /**
  * The dashboard in real Chromium against a real server and engine (memory stores; the model,
@@ -38,8 +32,8 @@ const LONG = 30_000;
 
 let engine: WebTasksEngine;
 let model: ScriptedLanguageModel;
-let app: FastifyInstance;
 let baseUrl: string;
+let server: Awaited<ReturnType<typeof startRealEngineServer>> | undefined;
 let browser: Browser;
 /** A webhook receiver that answers 503 to its first request, then 204. */
 let receiver: Server;
@@ -156,36 +150,24 @@ beforeAll(async () => {
   await shotPage.close();
 
   model = createScriptedLanguageModel(() => submit(listCode()), { modelId: 'claude-sonnet-4-5' });
-  const port = await freePort();
-  const blobs = createMemoryBlobStore({
-    baseUrl: `http://127.0.0.1:${port}`,
-    secret: 'dashboard-secret-0123456789',
-  });
-  engine = createWebTasks({
-    bundles: createMemoryBundleStore(),
-    tasks: createMemoryTaskStore(),
-    blobs,
-    locks: createMemoryLockManager(),
-    queue: createMemoryTaskQueue(),
-    browser: browserWithEvidence(screenshot),
-    sandbox: createFakeSandbox(),
-    compiler: createFakeCompiler(),
-    model,
-    limits: { maxExploreAttempts: 2 },
-    // The receiver is on loopback: allowed by name, as a deployment would allow an internal host.
-    egress: { allowHosts: [`127.0.0.1:${receiverPort}`] },
-    webhooks: {
-      secret: 'dashboard-webhook-secret-0123456789',
-      retry: { initialDelayMs: 300, maxDelayMs: 300 },
-      pollIntervalMs: 200,
+  server = await startRealEngineServer(
+    { [WORKSPACE]: API_KEY },
+    {
+      model,
+      browser: browserWithEvidence(screenshot),
+      port: await freePort(),
+      engine: {
+        // The receiver is on loopback: allowed by name, as a deployment would allow an internal host.
+        egress: { allowHosts: [`127.0.0.1:${receiverPort}`] },
+        webhooks: {
+          secret: 'dashboard-webhook-secret-0123456789',
+          retry: { initialDelayMs: 300, maxDelayMs: 300 },
+          pollIntervalMs: 200,
+        },
+      },
     },
-  });
-  app = await createServer({
-    engine,
-    auth: createApiKeyAuth([{ workspaceId: WORKSPACE, keyHash: hashApiKey(API_KEY) }]),
-    blobs,
-  });
-  baseUrl = await app.listen({ host: '127.0.0.1', port });
+  );
+  ({ engine, baseUrl } = server);
 
   // History: a bundle with two versions, an exploration that failed once then saved, and a
   // failed run.
@@ -219,8 +201,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
   await browser?.close();
-  await app?.close();
-  await engine?.close({ graceful: true });
+  await server?.close();
 });
 
 describe('dashboard at /ui', () => {
