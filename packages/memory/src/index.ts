@@ -8,3 +8,9 @@ export { createMemoryLockManager, type MemoryLockManagerOptions } from './memory
 export { createMemorySecretStore } from './memory-secret-store.js';
 export { createMemoryTaskQueue, type MemoryTaskQueueOptions } from './memory-task-queue.js';
 export { createMemoryTaskStore, type MemoryTaskStoreOptions } from './memory-task-store.js';
+export {
+  createMemoryRunEventBus,
+  createMemoryRunEventChannel,
+  type MemoryRunEventBus,
+  type MemoryRunEventChannelOptions,
+} from './memory-run-event-channel.js';

@@ -14,6 +14,7 @@ import type { JsonObject, JsonSchema } from '../ports/common.js';
 import type { CodeCompiler } from '../ports/compiler.js';
 import type { LanguageModel } from '../ports/language-model.js';
 import type { LockManager } from '../ports/lock-manager.js';
+import type { RunEventChannel } from '../ports/run-event-channel.js';
 import type { Sandbox, SandboxLimits } from '../ports/sandbox.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { QueueConsumer, TaskQueue } from '../ports/task-queue.js';
@@ -133,6 +134,13 @@ export interface WebTasksOptions {
    * `webhook` is refused without a secret. See docs/webhooks.md.
    */
   webhooks?: WebhookOptions;
+  /**
+   * Pushes live events from the process that runs a task to the processes that stream them
+   * (`events()`), so a split deployment (API processes, separate workers) need not wait for
+   * the run record's next write and read. Optional: without it, streams read the record every
+   * `runs.eventPollMs`. Closed by `close()`.
+   */
+  eventChannel?: RunEventChannel;
   /** Timing of run records, live events and cancels across processes. */
   runs?: {
     /** How long events gather before a run record is written. Default 250 ms. */
@@ -233,6 +241,7 @@ export function createWebTasks(options: WebTasksOptions): WebTasksEngine {
     clock,
     logger,
     ...(options.runs?.flushIntervalMs !== undefined ? { flushIntervalMs: options.runs.flushIntervalMs } : {}),
+    ...(options.eventChannel ? { channel: options.eventChannel } : {}),
   });
   hub.subscribe(recorder.handle);
   const webhooks = createEngineWebhooks({
@@ -437,6 +446,8 @@ export function createWebTasks(options: WebTasksOptions): WebTasksEngine {
         recorder,
         workspaceId,
         webTaskId,
+        logger,
+        ...(options.eventChannel ? { channel: options.eventChannel } : {}),
         ...(afterSeq !== undefined ? { afterSeq } : {}),
         ...(signal ? { signal } : {}),
         ...(options.runs?.eventPollMs !== undefined ? { pollMs: options.runs.eventPollMs } : {}),
@@ -526,6 +537,7 @@ export function createWebTasks(options: WebTasksOptions): WebTasksEngine {
       await options.sandbox.close().catch(() => undefined);
       await options.browser.close().catch(() => undefined);
       await options.locks.close?.().catch(() => undefined);
+      await options.eventChannel?.close().catch(() => undefined);
     },
 
     authSessions: {
