@@ -7,5 +7,10 @@ const bus = createMemoryRunEventBus();
 describeRunEventChannelContract({
   name: 'memory',
   create: () => createMemoryRunEventChannel({ bus }),
-  skip: [{ reason: 'no connection to drop in one process', tests: ['keeps delivering after its connection is dropped'] }],
+  skip: [
+    {
+      reason: 'no connection to drop in one process',
+      tests: ['keeps delivering after its connection is dropped'],
+    },
+  ],
 });

@@ -37,7 +37,8 @@ export function createMemoryRunEventChannel(options: MemoryRunEventChannelOption
   const own = new Set<() => void>();
   let closed = false;
   const ensureOpen = (what: string) => {
-    if (closed) throw createAdapterError(ADAPTER, { code: 'aborted', message: `${what}: the channel is closed.` });
+    if (closed)
+      throw createAdapterError(ADAPTER, { code: 'aborted', message: `${what}: the channel is closed.` });
   };
   return {
     specificationVersion: 'v1',

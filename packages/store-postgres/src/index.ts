@@ -12,12 +12,12 @@ export {
   type PostgresStores,
   type PostgresTransactionStores,
 } from './postgres-stores.js';
-export { DEFAULT_SCHEMA } from './schema-name.js';
-export { createPostgresSecretStore, type PostgresSecretStore } from './secret-store.js';
-export type { PostgresStoreOptions } from './store-context.js';
-export { createPostgresTaskStore, type PostgresTaskStore } from './task-store.js';
 export {
   createPostgresRunEventChannel,
   type PostgresRunEventChannel,
   type PostgresRunEventChannelOptions,
 } from './run-event-channel.js';
+export { DEFAULT_SCHEMA } from './schema-name.js';
+export { createPostgresSecretStore, type PostgresSecretStore } from './secret-store.js';
+export type { PostgresStoreOptions } from './store-context.js';
+export { createPostgresTaskStore, type PostgresTaskStore } from './task-store.js';

@@ -41,8 +41,12 @@ describe('createPostgresRunEventChannel', () => {
     });
     const pid = channel.backendPid();
     expect(pid).toBeTypeOf('number');
-    await channel.publish({ ...where, entry: { seq: 1, at: new Date().toISOString(), event: { type: 'log' } } });
-    for (let wait = 0; wait < 100 && received.length === 0; wait += 1) await new Promise((r) => setTimeout(r, 20));
+    await channel.publish({
+      ...where,
+      entry: { seq: 1, at: new Date().toISOString(), event: { type: 'log' } },
+    });
+    for (let wait = 0; wait < 100 && received.length === 0; wait += 1)
+      await new Promise((r) => setTimeout(r, 20));
     expect(received).toEqual([1]);
     unsubscribe();
     await channel.close();

@@ -60,7 +60,9 @@ interface Payload {
  * connection drops (a PostgreSQL restart, `pg_terminate_backend`), it reconnects with
  * backoff, listens again and sends subscribers a notice to read the store.
  */
-export function createPostgresRunEventChannel(options: PostgresRunEventChannelOptions): PostgresRunEventChannel {
+export function createPostgresRunEventChannel(
+  options: PostgresRunEventChannelOptions,
+): PostgresRunEventChannel {
   const prefix = options.channelPrefix ?? 'webtasks_events';
   if (!PREFIX_PATTERN.test(prefix)) {
     throw new WebTasksError({
@@ -90,7 +92,8 @@ export function createPostgresRunEventChannel(options: PostgresRunEventChannelOp
 
   const deliver = (name: string, message: RunEventMessage, topic?: RunEventTopic) => {
     for (const { topic: wanted, listener } of [...(subscriptions.get(name) ?? [])]) {
-      if (topic && (topic.workspaceId !== wanted.workspaceId || topic.webTaskId !== wanted.webTaskId)) continue;
+      if (topic && (topic.workspaceId !== wanted.workspaceId || topic.webTaskId !== wanted.webTaskId))
+        continue;
       try {
         listener(message);
       } catch (error) {
@@ -201,7 +204,10 @@ export function createPostgresRunEventChannel(options: PostgresRunEventChannelOp
   };
 
   const closedError = (what: string) =>
-    createAdapterError('store-postgres', { code: 'aborted', message: `${what}: the run event channel is closed.` });
+    createAdapterError('store-postgres', {
+      code: 'aborted',
+      message: `${what}: the run event channel is closed.`,
+    });
 
   return {
     specificationVersion: 'v1',
@@ -225,7 +231,10 @@ export function createPostgresRunEventChannel(options: PostgresRunEventChannelOp
       let payload = `{"w":${JSON.stringify(workspaceId)},"t":${JSON.stringify(webTaskId)},"e":${entryJson}}`;
       if (Buffer.byteLength(entryJson) > MAX_ENTRY_BYTES || Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES)
         payload = JSON.stringify({ w: workspaceId, t: webTaskId, s: entry.seq } satisfies Payload);
-      const sent = target.query('SELECT pg_notify($1, $2)', [channelName({ workspaceId, webTaskId }), payload]);
+      const sent = target.query('SELECT pg_notify($1, $2)', [
+        channelName({ workspaceId, webTaskId }),
+        payload,
+      ]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer in ${publishTimeoutMs} ms`)), publishTimeoutMs);

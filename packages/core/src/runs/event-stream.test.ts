@@ -77,7 +77,10 @@ const until = async (predicate: () => boolean, timeoutMs = 3000) => {
 
 describe('streamTaskEvents with a channel', () => {
   it('hands pushed entries over at once, long before the next read of the store', async () => {
-    const state = { task: {}, run: { ...emptyRunRecord(WS, ID, new Date().toISOString()), events: [entry(1)] } };
+    const state = {
+      task: {},
+      run: { ...emptyRunRecord(WS, ID, new Date().toISOString()), events: [entry(1)] },
+    };
     const { tasks } = storeOf(state);
     const { channel, send, subscribers } = handChannel();
     const controller = new AbortController();
@@ -138,7 +141,10 @@ describe('streamTaskEvents with a channel', () => {
   });
 
   it('gives up waiting for a missing entry after gapWaitMs', async () => {
-    const state = { task: {}, run: { ...emptyRunRecord(WS, ID, new Date().toISOString()), events: [entry(1)] } };
+    const state = {
+      task: {},
+      run: { ...emptyRunRecord(WS, ID, new Date().toISOString()), events: [entry(1)] },
+    };
     const { tasks } = storeOf(state);
     const { channel, send } = handChannel();
     const controller = new AbortController();
@@ -196,7 +202,14 @@ describe('streamTaskEvents with a channel', () => {
     const { tasks } = storeOf(state);
     const { channel } = handChannel({ failSubscribe: true });
     const stream = follow(
-      streamTaskEvents({ tasks, recorder: idleRecorder, channel, workspaceId: WS, webTaskId: ID, pollMs: 50 }),
+      streamTaskEvents({
+        tasks,
+        recorder: idleRecorder,
+        channel,
+        workspaceId: WS,
+        webTaskId: ID,
+        pollMs: 50,
+      }),
     );
     await until(() => stream.seqs().length === 1);
     run.events.push(entry(2));

@@ -33,7 +33,8 @@ export interface TaskEventStreamOptions {
 /** How often the store is read while waiting for a missing entry or the final record. */
 const CATCH_UP_POLL_MS = 100;
 
-const completes = (entry: RunEventEntry) => entry.event.type === 'status' && entry.event.status === 'completed';
+const completes = (entry: RunEventEntry) =>
+  entry.event.type === 'status' && entry.event.status === 'completed';
 
 /**
  * A task's events from the start, then live, then its result. Events of tasks running in this

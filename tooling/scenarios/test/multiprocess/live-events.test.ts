@@ -19,7 +19,10 @@ afterEach(async () => {
 
 describe('live events from a worker process to an API process', () => {
   it('reach the SSE client well before the API process would read them from the store', async () => {
-    cluster = await Cluster.start({ roles: ['api', 'worker'], env: { WEBTASKS_EVENT_POLL_MS: String(POLL_MS) } });
+    cluster = await Cluster.start({
+      roles: ['api', 'worker'],
+      env: { WEBTASKS_EVENT_POLL_MS: String(POLL_MS) },
+    });
     const client = cluster.client();
     const { webTaskId } = await client.webTasks.start({
       task: 'Collect the company names',
@@ -38,7 +41,8 @@ describe('live events from a worker process to an API process', () => {
       }
       const at = Date.parse(item.entry.at);
       // Events stamped before the stream opened are history, read from the store.
-      if (at >= opened) live.push({ type: item.entry.event.type, seq: item.entry.seq, delayMs: Date.now() - at });
+      if (at >= opened)
+        live.push({ type: item.entry.event.type, seq: item.entry.seq, delayMs: Date.now() - at });
     }
     console.info(`[multiprocess] live event delays: ${JSON.stringify(live)}`);
     expect(outcome).toBe('success');

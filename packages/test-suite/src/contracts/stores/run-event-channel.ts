@@ -78,7 +78,11 @@ export function describeRunEventChannelContract(options: RunEventChannelContract
       await waitUntil(() => received.seqs().length === 20, 5_000, 'twenty entries');
       expect(received.seqs()).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
       const first = received.messages[0];
-      expect(first?.type === 'entry' && first.entry.event).toEqual({ type: 'log', level: 'info', message: 'event 1' });
+      expect(first?.type === 'entry' && first.entry.event).toEqual({
+        type: 'log',
+        level: 'info',
+        message: 'event 1',
+      });
       received.unsubscribe();
     });
 
@@ -103,7 +107,11 @@ export function describeRunEventChannelContract(options: RunEventChannelContract
       const second = await collect(channel, where);
       const other = await collect(channel, sameTaskOtherWorkspace);
       await channel.publish({ ...where, entry: entry(1) });
-      await waitUntil(() => first.seqs().length === 1 && second.seqs().length === 1, 5_000, 'both subscribers');
+      await waitUntil(
+        () => first.seqs().length === 1 && second.seqs().length === 1,
+        5_000,
+        'both subscribers',
+      );
       await sleep(100);
       expect(other.messages).toEqual([]);
       for (const subscription of [first, second, other]) subscription.unsubscribe();
@@ -169,7 +177,11 @@ export function describeRunEventChannelContract(options: RunEventChannelContract
         await waitUntil(() => received.seqs().length === 1, 5_000, 'entry 1');
         await interrupt(channel);
         // After reconnecting, the channel says entries may have been missed.
-        await waitUntil(() => received.messages.some((message) => message.type === 'notice'), 10_000, 'a notice');
+        await waitUntil(
+          () => received.messages.some((message) => message.type === 'notice'),
+          10_000,
+          'a notice',
+        );
         await peer.publish({ ...where, entry: entry(2) });
         await waitUntil(() => received.seqs().includes(2), 5_000, 'entry 2 after the reconnect');
         // The publishing side recovers from its own drop too.
