@@ -45,6 +45,13 @@ interface Subscription {
   listener: RunEventListener;
 }
 
+interface Outgoing {
+  name: string;
+  payload: string;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /** What travels in a NOTIFY payload. The ids guard against two topics sharing a channel name. */
 interface Payload {
   w: string;
@@ -203,6 +210,50 @@ export function createPostgresRunEventChannel(
     return connecting;
   };
 
+  /** Notifications waiting for the statement in flight; the next statement sends them all. */
+  const outbox: Outgoing[] = [];
+  let sending = false;
+
+  /** Send the outbox in statements of up to 100 notifications, one round trip each, in order. */
+  const send = async () => {
+    sending = true;
+    try {
+      while (outbox.length > 0) {
+        const batch = outbox.splice(0, 100);
+        const target = client;
+        if (!target) {
+          const error = new Error('the connection was lost');
+          for (const item of batch) item.reject(storageError(error, 'publish a run event'));
+          continue;
+        }
+        const calls = batch.map((_, index) => `pg_notify($${2 * index + 1}, $${2 * index + 2})`);
+        const sent = target.query(
+          `SELECT ${calls.join(', ')}`,
+          batch.flatMap((item) => [item.name, item.payload]),
+        );
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer in ${publishTimeoutMs} ms`)),
+            publishTimeoutMs,
+          );
+        });
+        try {
+          await Promise.race([sent, timeout]);
+          for (const item of batch) item.resolve();
+        } catch (error) {
+          sent.catch(() => undefined);
+          lost(target, error);
+          for (const item of batch) item.reject(storageError(error, 'publish a run event'));
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    } finally {
+      sending = false;
+    }
+  };
+
   const closedError = (what: string) =>
     createAdapterError('store-postgres', {
       code: 'aborted',
@@ -218,7 +269,12 @@ export function createPostgresRunEventChannel(
     async publish({ workspaceId, webTaskId, entry, signal }) {
       throwIfAborted(signal, `${PREFIX} publish a run event`);
       if (closed) throw closedError('publish');
-      const target = await connect();
+      const entryJson = JSON.stringify(entry);
+      let payload = `{"w":${JSON.stringify(workspaceId)},"t":${JSON.stringify(webTaskId)},"e":${entryJson}}`;
+      if (Buffer.byteLength(entryJson) > MAX_ENTRY_BYTES || Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES)
+        payload = JSON.stringify({ w: workspaceId, t: webTaskId, s: entry.seq } satisfies Payload);
+      // Connected: queue it now, without an await, so publish calls keep their order.
+      const target = client && !connecting ? client : await connect();
       if (!target) {
         throw createAdapterError('store-postgres', {
           code: 'storage-error',
@@ -227,27 +283,10 @@ export function createPostgresRunEventChannel(
             'Not connected to PostgreSQL for run events (reconnecting): the entry reaches streams from the run record.',
         });
       }
-      const entryJson = JSON.stringify(entry);
-      let payload = `{"w":${JSON.stringify(workspaceId)},"t":${JSON.stringify(webTaskId)},"e":${entryJson}}`;
-      if (Buffer.byteLength(entryJson) > MAX_ENTRY_BYTES || Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES)
-        payload = JSON.stringify({ w: workspaceId, t: webTaskId, s: entry.seq } satisfies Payload);
-      const sent = target.query('SELECT pg_notify($1, $2)', [
-        channelName({ workspaceId, webTaskId }),
-        payload,
-      ]);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${publishTimeoutMs} ms`)), publishTimeoutMs);
+      return new Promise<void>((resolve, reject) => {
+        outbox.push({ name: channelName({ workspaceId, webTaskId }), payload, resolve, reject });
+        if (!sending) void send();
       });
-      try {
-        await Promise.race([sent, timeout]);
-      } catch (error) {
-        sent.catch(() => undefined);
-        lost(target, error);
-        throw storageError(error, 'publish a run event');
-      } finally {
-        clearTimeout(timer);
-      }
     },
 
     async subscribe(topic, listener) {

@@ -54,8 +54,8 @@ interface Tracked {
   timer?: ReturnType<typeof setTimeout>;
   /** Writes run one after another, so an older snapshot never replaces a newer one. */
   writing: Promise<void>;
-  /** Publishes run one after another, so subscribers get a task's entries in order. */
-  publishing: Promise<void>;
+  /** Set while an entry too large to push waits for its record write; later ones queue behind it. */
+  publishing?: Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -95,18 +95,28 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
     const { workspaceId, webTaskId } = entry.record;
     const max = channel.capabilities.maxEntryBytes;
     const tooLarge = max !== undefined && longerThan(stored, max);
-    entry.publishing = entry.publishing
-      .then(async () => {
-        // Pushed as a notice only: subscribers read it from the record, so write that first.
-        if (tooLarge) await write(entry);
-        await channel.publish({ workspaceId, webTaskId, entry: stored });
-      })
-      .catch((error: unknown) =>
+    // Not awaited: the channel keeps the order of publish calls (and may send several at once).
+    const send = () =>
+      channel.publish({ workspaceId, webTaskId, entry: stored }).catch((error: unknown) =>
         options.logger.debug('could not push a live event; streams read it from the run record', {
           webTaskId,
           error: String(error),
         }),
       );
+    if (!tooLarge && !entry.publishing) {
+      void send();
+      return;
+    }
+    // Pushed as a notice only: subscribers read it from the record, so write that first; the
+    // entries after it wait their turn.
+    const step = (entry.publishing ?? Promise.resolve()).then(async () => {
+      if (tooLarge) await write(entry);
+      void send();
+    });
+    entry.publishing = step;
+    void step.finally(() => {
+      if (entry.publishing === step) entry.publishing = undefined;
+    });
   };
 
   const schedule = (entry: Tracked) => {
@@ -133,7 +143,6 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
         record,
         dirty: false,
         writing: Promise.resolve(),
-        publishing: Promise.resolve(),
         ended,
         resolveEnded,
       });

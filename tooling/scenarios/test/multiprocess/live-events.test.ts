@@ -28,6 +28,7 @@ describe('live events from a worker process to an API process', () => {
       task: 'Collect the company names',
       startUrl: LIST_URL,
       reuseKey: `live-${Date.now()}`,
+      outputSchema: { type: 'array', items: { type: 'object', required: ['name'] } },
       // The code waits this long before reading the page: events come before and after.
       parameters: { delayMs: 2000 },
     });
@@ -37,6 +38,8 @@ describe('live events from a worker process to an API process', () => {
     for await (const item of client.webTasks.events(webTaskId)) {
       if (item.type === 'result') {
         outcome = item.result.status === 'completed' ? item.result.outcome : item.result.status;
+        if (item.result.status === 'completed' && item.result.outcome === 'failed')
+          console.info(`[multiprocess] the task failed: ${JSON.stringify(item.result.error)}`);
         break;
       }
       const at = Date.parse(item.entry.at);

@@ -86,6 +86,20 @@ export function describeRunEventChannelContract(options: RunEventChannelContract
       received.unsubscribe();
     });
 
+    test('entries published without waiting arrive in the order of the calls', async (channel) => {
+      await withPeer(async (peer) => {
+        const where = topic();
+        const received = await collect(channel, where);
+        const count = 300;
+        await Promise.all(
+          Array.from({ length: count }, (_, index) => peer.publish({ ...where, entry: entry(index + 1) })),
+        );
+        await waitUntil(() => received.seqs().length === count, 5_000, `${count} entries`);
+        expect(received.seqs()).toEqual(Array.from({ length: count }, (_, index) => index + 1));
+        received.unsubscribe();
+      });
+    });
+
     test('a subscriber gets entries published by another channel instance', async (channel) => {
       await withPeer(async (peer) => {
         const where = topic();
