@@ -11,8 +11,8 @@ import {
   throwIfAborted,
   WebTasksError,
 } from '@webtasks/core';
-import type pg from 'pg';
-import { type PostgresConnectionOptions, resolvePool } from './database.js';
+import pg from 'pg';
+import { type PostgresConnectionOptions, type PostgresPool, resolvePool } from './database.js';
 import { PREFIX, storageError } from './errors.js';
 
 /** Options of `createPostgresRunEventChannel`. */
@@ -60,6 +60,28 @@ interface Payload {
   s?: number;
 }
 
+/** How long opening the connection may take (PostgreSQL unreachable: fail, back off, retry). */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * The caller's pool, or one of a single connection (all the channel needs) that gives up
+ * connecting after a while, so a stream waiting for its subscription is not held for long.
+ */
+function channelPool(
+  options: PostgresRunEventChannelOptions,
+  logger: Logger,
+): { pool: PostgresPool; owned: boolean } {
+  if (options.pool || typeof options.connectionString !== 'string' || options.connectionString === '')
+    return resolvePool(options, logger);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: 1,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  pool.on('error', (error) => logger.debug('the run event connection failed', { error: String(error) }));
+  return { pool, owned: true };
+}
+
 /**
  * Pushes live run events through PostgreSQL's LISTEN/NOTIFY, on one dedicated connection per
  * channel (taken from the pool and held; it publishes too, so a process's entries leave in
@@ -78,7 +100,7 @@ export function createPostgresRunEventChannel(
     });
   }
   const logger = options.logger ?? silentLogger;
-  const { pool, owned } = resolvePool(options, logger);
+  const { pool, owned } = channelPool(options, logger);
   const minDelay = options.reconnectDelay?.minMs ?? 100;
   const maxDelay = options.reconnectDelay?.maxMs ?? 5000;
   const publishTimeoutMs = options.publishTimeoutMs ?? 2000;
