@@ -307,7 +307,12 @@ export function createPostgresRunEventChannel(
       }
       return new Promise<void>((resolve, reject) => {
         outbox.push({ name: channelName({ workspaceId, webTaskId }), payload, resolve, reject });
-        if (!sending) void send();
+        if (sending) return;
+        // From its own macrotask: what is published in this turn goes in one statement, and
+        // nothing is written to the socket from inside the caller (an engine event can be
+        // emitted inside a sandbox callback, where Node defers process.nextTick work).
+        sending = true;
+        setImmediate(() => void send());
       });
     },
 
