@@ -448,6 +448,7 @@ export function createWebTasks(options: WebTasksOptions): WebTasksEngine {
         webTaskId,
         logger,
         ...(options.eventChannel ? { channel: options.eventChannel } : {}),
+        ...(options.runs?.flushIntervalMs !== undefined ? { recordLagMs: options.runs.flushIntervalMs } : {}),
         ...(afterSeq !== undefined ? { afterSeq } : {}),
         ...(signal ? { signal } : {}),
         ...(options.runs?.eventPollMs !== undefined ? { pollMs: options.runs.eventPollMs } : {}),

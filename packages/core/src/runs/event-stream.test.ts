@@ -140,6 +140,34 @@ describe('streamTaskEvents with a channel', () => {
     await stream.done;
   });
 
+  it('reads the store often for one flush after subscribing: entries published before it come from there', async () => {
+    const run = { ...emptyRunRecord(WS, ID, new Date().toISOString()), events: [entry(1)] };
+    const { tasks } = storeOf({ task: {}, run });
+    const { channel } = handChannel();
+    const controller = new AbortController();
+    const stream = follow(
+      streamTaskEvents({
+        tasks,
+        recorder: idleRecorder,
+        channel,
+        workspaceId: WS,
+        webTaskId: ID,
+        pollMs: 10_000,
+        recordLagMs: 250,
+        signal: controller.signal,
+      }),
+    );
+    await until(() => stream.seqs().length === 1);
+    // Published before the subscription (never pushed to it), written with the next flush.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const written = Date.now();
+    run.events.push(entry(2));
+    await until(() => stream.seqs().length === 2, 1000);
+    expect((stream.items.at(-1)?.at ?? 0) - written).toBeLessThan(200);
+    controller.abort();
+    await stream.done;
+  });
+
   it('gives up waiting for a missing entry after gapWaitMs', async () => {
     const state = {
       task: {},

@@ -24,6 +24,12 @@ export interface TaskEventStreamOptions {
   /** After completion, how long to wait for the worker's last write of the record. Default 2 s. */
   settleMs?: number;
   /**
+   * How long the worker may hold events before writing the record (its flush interval).
+   * With a channel, the store is read often for that long after subscribing, for the entries
+   * published before the subscription was in place. Default 250 ms.
+   */
+  recordLagMs?: number;
+  /**
    * How long pushed entries after a gap in the sequence wait for the store to fill it before
    * they are handed over anyway. Default 2 s.
    */
@@ -111,6 +117,11 @@ export async function* streamTaskEvents(options: TaskEventStreamOptions): AsyncG
       throw new WebTasksError({ code: 'not-found', message: `No web task ${webTaskId} in this workspace.` });
     let settleUntil: number | undefined;
     let nextPoll = 0;
+    // Entries published before the subscription reach the store within one flush: read it
+    // often until then, rather than wait for the next poll or the next pushed entry.
+    const catchUpUntil = unsubscribeChannel
+      ? Date.now() + (options.recordLagMs ?? 250) + CATCH_UP_POLL_MS
+      : 0;
     for (;;) {
       if (signal?.aborted) return;
       if (Date.now() < nextPoll && !readStoreNow) {
@@ -138,7 +149,8 @@ export async function* streamTaskEvents(options: TaskEventStreamOptions): AsyncG
             return;
           }
         }
-        nextPoll = Date.now() + (settleUntil || gapSince !== undefined ? CATCH_UP_POLL_MS : pollMs);
+        const catchingUp = settleUntil || gapSince !== undefined || Date.now() < catchUpUntil;
+        nextPoll = Date.now() + (catchingUp ? CATCH_UP_POLL_MS : pollMs);
       }
       if (queued.length > 0 || nextPoll === 0 || readStoreNow) continue;
       await new Promise<void>((resolve) => {
