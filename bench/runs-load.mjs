@@ -219,16 +219,22 @@ async function sseDelays(url, webTaskId, openedAt) {
   return delays;
 }
 
-/** 3. SSE delay: the API answers from the engine that runs the task, or from another one. */
-async function sseFigure(stores, connect, runsOptions) {
+/**
+ * 3. SSE delay: the API answers from the engine that runs the task, or from another one.
+ * With `pushUrl`, each engine pushes and receives events over its own LISTEN/NOTIFY
+ * connection (what the server sets up on PostgreSQL); without, the API reads the record.
+ */
+async function sseFigure(stores, connect, runsOptions, pushUrl) {
   const queue = memory.createMemoryTaskQueue();
+  const channel = () =>
+    pushUrl ? { eventChannel: pg.createPostgresRunEventChannel({ connectionString: pushUrl }) } : {};
   const worker = engineOn(stores.worker, {
     queue,
     model: slowExplorer(8, 120),
-    options: { runs: runsOptions },
+    options: { runs: runsOptions, ...channel() },
   });
   const apiEngine = stores.api
-    ? engineOn(stores.api, { queue, options: { worker: false, runs: runsOptions } })
+    ? engineOn(stores.api, { queue, options: { worker: false, runs: runsOptions, ...channel() } })
     : worker;
   await worker.startWorker();
   const running = await serve(apiEngine);
@@ -284,14 +290,14 @@ try {
     'same process (PostgreSQL store)': await sseFigure({ worker: main }),
   };
   const second = pg.createPostgresStores({ connectionString: args['postgres-url'], schema });
-  results.sseDelayMs['API-only process, worker elsewhere (defaults: flush 250 ms, poll 500 ms)'] =
+  results.sseDelayMs[
+    'API-only process, worker elsewhere, events pushed over LISTEN/NOTIFY (the server on PostgreSQL)'
+  ] = await sseFigure({ worker: second, api: main }, undefined, undefined, args['postgres-url']);
+  results.sseDelayMs['API-only process, worker elsewhere, no push (flush 250 ms, poll 500 ms)'] =
     await sseFigure({ worker: second, api: main });
   const third = pg.createPostgresStores({ connectionString: args['postgres-url'], schema });
-  results.sseDelayMs['API-only process, worker elsewhere (flush 50 ms, poll 100 ms)'] = await sseFigure(
-    { worker: third, api: main },
-    undefined,
-    { flushIntervalMs: 50, eventPollMs: 100 },
-  );
+  results.sseDelayMs['API-only process, worker elsewhere, no push (flush 50 ms, poll 100 ms)'] =
+    await sseFigure({ worker: third, api: main }, undefined, { flushIntervalMs: 50, eventPollMs: 100 });
   await second.close();
   await third.close();
 } finally {

@@ -11,6 +11,7 @@ import type {
   LockManager,
   Logger,
   PriceTable,
+  RunEventChannel,
   Sandbox,
   SecretStore,
   SettingNames,
@@ -162,6 +163,24 @@ async function secretStore(config: ServerConfig, logger: Logger, closers: Closer
   return createFsSecretStore({ directory: config.dataDir });
 }
 
+/**
+ * Live events pushed from workers to API processes: over PostgreSQL's LISTEN/NOTIFY when the
+ * tasks are there (one connection per process). With the filesystem store, the processes of
+ * a deployment are one process: the engine hands events over in memory.
+ */
+async function eventChannel(
+  config: ServerConfig,
+  logger: Logger,
+  closers: Closer[],
+): Promise<RunEventChannel | undefined> {
+  if (config.store.kind !== 'postgres') return undefined;
+  const { createPostgresRunEventChannel } = await import('@webtasks/store-postgres');
+  const channel = createPostgresRunEventChannel({ connectionString: config.store.connectionString, logger });
+  // The engine closes it too (close is idempotent); this covers an engine never closed.
+  closers.push(() => channel.close());
+  return channel;
+}
+
 async function blobStore(
   config: ServerConfig,
   logger: Logger,
@@ -262,6 +281,7 @@ export async function assemble(
         ? { model: overrides.model, prices: overrides.prices ?? {} }
         : await model(config, logger.child({ adapter: 'model' }));
   const maxDeliveries = overrides.limits?.maxDeliveries ?? DEFAULT_LIMITS.maxDeliveries;
+  const events = await eventChannel(config, logger.child({ adapter: 'events' }), closers);
   const engine = createWebTasks({
     bundles,
     tasks,
@@ -324,6 +344,7 @@ export async function assemble(
       : {}),
     retention: { days: config.retentionDays, workspaces: config.retentionByWorkspace },
     runs: config.runs,
+    ...(events ? { eventChannel: events } : {}),
     settingNames: overrides.settingNames ?? SERVER_SETTING_NAMES,
     logger,
   });

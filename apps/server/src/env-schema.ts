@@ -232,12 +232,12 @@ export const ENV_VARIABLES = {
   WEBTASKS_RUN_FLUSH_MS: v(
     int(250, 10, 60_000),
     '250',
-    "how long a running task's events gather before its run record is written (what another process's event stream can read)",
+    "how long a running task's events gather before its run record is written (what another process's event stream replays, and reads when a pushed event is missing)",
   ),
   WEBTASKS_EVENT_POLL_MS: v(
     int(500, 20, 60_000),
     '500',
-    'how often an event stream (`GET …/events`) reads the run record of a task another process runs; with the flush above, the live-event delay of a split deployment (docs/deployment.md)',
+    'how often an event stream (`GET …/events`) reads the run record of a task another process runs. With `WEBTASKS_STORE=postgres` the worker also pushes each event at once (LISTEN/NOTIFY) and this read is the fallback; without the push, this plus the flush above is the live-event delay of a split deployment (docs/deployment.md)',
   ),
   WEBTASKS_WEBHOOK_SECRET: v(
     text,

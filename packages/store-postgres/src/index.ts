@@ -12,6 +12,11 @@ export {
   type PostgresStores,
   type PostgresTransactionStores,
 } from './postgres-stores.js';
+export {
+  createPostgresRunEventChannel,
+  type PostgresRunEventChannel,
+  type PostgresRunEventChannelOptions,
+} from './run-event-channel.js';
 export { DEFAULT_SCHEMA } from './schema-name.js';
 export { createPostgresSecretStore, type PostgresSecretStore } from './secret-store.js';
 export type { PostgresStoreOptions } from './store-context.js';

@@ -8,6 +8,7 @@ import type { Clock, IdGenerator, Logger } from '../ports/clock.js';
 import type { CodeCompiler } from '../ports/compiler.js';
 import type { LanguageModel } from '../ports/language-model.js';
 import type { LockManager } from '../ports/lock-manager.js';
+import type { RunEventChannel } from '../ports/run-event-channel.js';
 import type { Sandbox, SandboxLimits } from '../ports/sandbox.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { TaskQueue } from '../ports/task-queue.js';
@@ -110,6 +111,13 @@ export interface WebTasksOptions {
    * `webhook` is refused without a secret. See docs/webhooks.md.
    */
   webhooks?: WebhookOptions;
+  /**
+   * Pushes live events from the process that runs a task to the processes that stream them
+   * (`events()`), so a split deployment (API processes, separate workers) need not wait for
+   * the run record's next write and read. Optional: without it, streams read the record every
+   * `runs.eventPollMs`. Closed by `close()`.
+   */
+  eventChannel?: RunEventChannel;
   /** Timing of run records, live events and cancels across processes. */
   runs?: {
     /** How long events gather before a run record is written. Default 250 ms. */

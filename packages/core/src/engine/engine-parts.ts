@@ -122,6 +122,7 @@ export function assembleEngineParts(options: WebTasksOptions): EngineParts {
     clock,
     logger,
     ...(options.runs?.flushIntervalMs !== undefined ? { flushIntervalMs: options.runs.flushIntervalMs } : {}),
+    ...(options.eventChannel ? { channel: options.eventChannel } : {}),
   });
   hub.subscribe(recorder.handle);
   const webhooks = createEngineWebhooks({

@@ -26,7 +26,7 @@ type TaskMembers = Pick<
 
 /** The task members of the engine; `engine` is the assembled engine (`run` starts and waits through it). */
 export function createTaskMembers(parts: EngineParts, engine: () => WebTasksEngine): TaskMembers {
-  const { options, limits, clock, hub, recorder, runner, getRecord, sweep } = parts;
+  const { options, limits, clock, logger, hub, recorder, runner, getRecord, sweep } = parts;
   return {
     async result({ workspaceId, webTaskId, signal }) {
       return toWebTaskResult(await getRecord(workspaceId, webTaskId, signal));
@@ -105,6 +105,9 @@ export function createTaskMembers(parts: EngineParts, engine: () => WebTasksEngi
         recorder,
         workspaceId,
         webTaskId,
+        logger,
+        ...(options.eventChannel ? { channel: options.eventChannel } : {}),
+        ...(options.runs?.flushIntervalMs !== undefined ? { recordLagMs: options.runs.flushIntervalMs } : {}),
         ...(afterSeq !== undefined ? { afterSeq } : {}),
         ...(signal ? { signal } : {}),
         ...(options.runs?.eventPollMs !== undefined ? { pollMs: options.runs.eventPollMs } : {}),

@@ -87,6 +87,7 @@ export function createEngineWorker(parts: EngineParts): EngineWorker {
       await options.sandbox.close().catch(() => undefined);
       await options.browser.close().catch(() => undefined);
       await options.locks.close?.().catch(() => undefined);
+      await options.eventChannel?.close().catch(() => undefined);
     },
   };
 }

@@ -7,6 +7,7 @@ export type * from './common.js';
 export type * from './compiler.js';
 export type * from './language-model.js';
 export type * from './lock-manager.js';
+export type * from './run-event-channel.js';
 export type * from './run-record.js';
 export type * from './sandbox.js';
 export type * from './secret-store.js';

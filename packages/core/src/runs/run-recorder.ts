@@ -1,6 +1,7 @@
 import type { RunEventEntry, RunRecord } from '@webtasks/protocol';
 import type { TaskEvent } from '../engine-api.js';
 import type { Clock, Logger } from '../ports/clock.js';
+import type { RunEventChannel } from '../ports/run-event-channel.js';
 import type { TaskStore } from '../ports/task-store.js';
 import { applyRunEvent, emptyRunRecord } from './run-record-builder.js';
 
@@ -11,6 +12,11 @@ export interface RunRecorderOptions {
   logger: Logger;
   /** How long events gather before the record is written. Default 250 ms. */
   flushIntervalMs?: number;
+  /**
+   * Where each event entry is pushed as it is recorded, for event streams in other processes.
+   * Best effort: a failed publish is logged and the stream reads the entry from the record.
+   */
+  channel?: RunEventChannel;
 }
 
 /** Listener of recorded events (with their sequence numbers). */
@@ -48,6 +54,16 @@ interface Tracked {
   timer?: ReturnType<typeof setTimeout>;
   /** Writes run one after another, so an older snapshot never replaces a newer one. */
   writing: Promise<void>;
+  /** Set while an entry too large to push waits for its record write; later ones queue behind it. */
+  publishing?: Promise<void>;
+}
+
+const encoder = new TextEncoder();
+
+/** Whether the entry's JSON is longer than `max` bytes (cheap for the common short entry). */
+function longerThan(entry: RunEventEntry, max: number): boolean {
+  const json = JSON.stringify(entry);
+  return json.length > max || (json.length * 3 > max && encoder.encode(json).length > max);
 }
 
 export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
@@ -73,6 +89,36 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
     return entry.writing;
   };
 
+  const publish = (entry: Tracked, stored: RunEventEntry) => {
+    const channel = options.channel;
+    if (!channel) return;
+    const { workspaceId, webTaskId } = entry.record;
+    const max = channel.capabilities.maxEntryBytes;
+    const tooLarge = max !== undefined && longerThan(stored, max);
+    // Not awaited: the channel keeps the order of publish calls (and may send several at once).
+    const send = () =>
+      channel.publish({ workspaceId, webTaskId, entry: stored }).catch((error: unknown) =>
+        options.logger.debug('could not push a live event; streams read it from the run record', {
+          webTaskId,
+          error: String(error),
+        }),
+      );
+    if (!tooLarge && !entry.publishing) {
+      void send();
+      return;
+    }
+    // Pushed as a notice only: subscribers read it from the record, so write that first; the
+    // entries after it wait their turn.
+    const step = (entry.publishing ?? Promise.resolve()).then(async () => {
+      if (tooLarge) await write(entry);
+      void send();
+    });
+    entry.publishing = step;
+    void step.finally(() => {
+      if (entry.publishing === step) entry.publishing = undefined;
+    });
+  };
+
   const schedule = (entry: Tracked) => {
     entry.dirty = true;
     if (entry.timer) return;
@@ -93,7 +139,13 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
       const ended = new Promise<void>((resolve) => {
         resolveEnded = resolve;
       });
-      tracked.set(webTaskId, { record, dirty: false, writing: Promise.resolve(), ended, resolveEnded });
+      tracked.set(webTaskId, {
+        record,
+        dirty: false,
+        writing: Promise.resolve(),
+        ended,
+        resolveEnded,
+      });
     },
 
     handle(event) {
@@ -101,6 +153,7 @@ export function createRunRecorder(options: RunRecorderOptions): RunRecorder {
       if (!entry) return;
       const stored = applyRunEvent(entry.record, event, now());
       schedule(entry);
+      publish(entry, stored);
       for (const listener of listeners.get(event.webTaskId) ?? []) {
         try {
           listener(stored);

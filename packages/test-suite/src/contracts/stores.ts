@@ -10,6 +10,10 @@ export {
   expectWebTasksError,
 } from './stores/contract-options.js';
 export { describeLockManagerContract } from './stores/lock-manager.js';
+export {
+  describeRunEventChannelContract,
+  type RunEventChannelContractOptions,
+} from './stores/run-event-channel.js';
 export { describeSecretStoreContract } from './stores/secret-store.js';
 export { describeTaskQueueContract } from './stores/task-queue.js';
 export { describeTaskStoreContract, sampleTaskRecord } from './stores/task-store.js';
