@@ -1,50 +1,50 @@
 import type { AuthSessionSummary, SecretSummary } from '@webtasks/protocol';
 import { sendRequest, type TransportOptions } from './transport.js';
 
-function named(path: string, name: string, what: string): string {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`${what} must be a non-empty string.`);
-  return `${path}/${encodeURIComponent(name)}`;
-}
-
-/** `client.secrets`: the workspace's secrets, stored sealed; values go in and never come back. */
-export class Secrets {
+/** What `client.secrets` and `client.authSessions` share: named entries of one workspace. */
+abstract class NamedEntries<Summary> {
   readonly #transport: TransportOptions;
   readonly #path: string;
+  readonly #listKey: string;
 
-  constructor(transport: TransportOptions, workspaceId: string) {
+  protected constructor(transport: TransportOptions, workspaceId: string, segment: string, listKey: string) {
     this.#transport = transport;
-    this.#path = `/${encodeURIComponent(workspaceId)}/secrets`;
+    this.#path = `/${encodeURIComponent(workspaceId)}/${segment}`;
+    this.#listKey = listKey;
   }
 
-  /** Store (or replace) a secret; tasks read it as `ctx.secrets.<name>`. */
-  async set(name: string, value: string, options: { signal?: AbortSignal } = {}): Promise<SecretSummary> {
+  #named(name: string): string {
+    if (typeof name !== 'string' || name === '') throw new TypeError('name must be a non-empty string.');
+    return `${this.#path}/${encodeURIComponent(name)}`;
+  }
+
+  protected async putEntry(name: string, body: unknown, signal: AbortSignal | undefined): Promise<Summary> {
     return (
-      await sendRequest<SecretSummary>(this.#transport, {
+      await sendRequest<Summary>(this.#transport, {
         method: 'PUT',
-        path: named(this.#path, name, 'name'),
-        body: { value },
+        path: this.#named(name),
+        body,
         retry: 'idempotent',
-        signal: options.signal,
+        signal,
       })
     ).data;
   }
 
-  /** Names and update times (never values). */
-  async list(options: { signal?: AbortSignal } = {}): Promise<SecretSummary[]> {
-    return (
-      await sendRequest<{ secrets: SecretSummary[] }>(this.#transport, {
-        method: 'GET',
-        path: this.#path,
-        retry: 'idempotent',
-        signal: options.signal,
-      })
-    ).data.secrets;
+  protected async listEntries(signal: AbortSignal | undefined): Promise<Summary[]> {
+    const { data } = await sendRequest<Record<string, Summary[]>>(this.#transport, {
+      method: 'GET',
+      path: this.#path,
+      retry: 'idempotent',
+      signal,
+    });
+    return data[this.#listKey] ?? [];
   }
 
+  /** Delete the entry; the server answers 404 (`not-found`) when there is none of that name. */
   async delete(name: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     await sendRequest(this.#transport, {
       method: 'DELETE',
-      path: named(this.#path, name, 'name'),
+      path: this.#named(name),
       retry: 'idempotent',
       signal: options.signal,
       responseType: 'none',
@@ -52,14 +52,27 @@ export class Secrets {
   }
 }
 
-/** `client.authSessions`: logged-in browser states a request names in `auth.session`. */
-export class AuthSessions {
-  readonly #transport: TransportOptions;
-  readonly #path: string;
-
+/** `client.secrets`: the workspace's secrets, stored sealed; values go in and never come back. */
+export class Secrets extends NamedEntries<SecretSummary> {
   constructor(transport: TransportOptions, workspaceId: string) {
-    this.#transport = transport;
-    this.#path = `/${encodeURIComponent(workspaceId)}/auth-sessions`;
+    super(transport, workspaceId, 'secrets', 'secrets');
+  }
+
+  /** Store (or replace) a secret; tasks read it as `ctx.secrets.<name>`. */
+  async set(name: string, value: string, options: { signal?: AbortSignal } = {}): Promise<SecretSummary> {
+    return this.putEntry(name, { value }, options.signal);
+  }
+
+  /** Names and update times (never values). */
+  async list(options: { signal?: AbortSignal } = {}): Promise<SecretSummary[]> {
+    return this.listEntries(options.signal);
+  }
+}
+
+/** `client.authSessions`: logged-in browser states a request names in `auth.session`. */
+export class AuthSessions extends NamedEntries<AuthSessionSummary> {
+  constructor(transport: TransportOptions, workspaceId: string) {
+    super(transport, workspaceId, 'auth-sessions', 'sessions');
   }
 
   /**
@@ -74,36 +87,11 @@ export class AuthSessions {
     state: unknown,
     options: { signal?: AbortSignal } = {},
   ): Promise<AuthSessionSummary> {
-    return (
-      await sendRequest<AuthSessionSummary>(this.#transport, {
-        method: 'PUT',
-        path: named(this.#path, name, 'name'),
-        body: state,
-        retry: 'idempotent',
-        signal: options.signal,
-      })
-    ).data;
+    return this.putEntry(name, state, options.signal);
   }
 
   /** Names, cookie counts and origins (never cookies). */
   async list(options: { signal?: AbortSignal } = {}): Promise<AuthSessionSummary[]> {
-    return (
-      await sendRequest<{ sessions: AuthSessionSummary[] }>(this.#transport, {
-        method: 'GET',
-        path: this.#path,
-        retry: 'idempotent',
-        signal: options.signal,
-      })
-    ).data.sessions;
-  }
-
-  async delete(name: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await sendRequest(this.#transport, {
-      method: 'DELETE',
-      path: named(this.#path, name, 'name'),
-      retry: 'idempotent',
-      signal: options.signal,
-      responseType: 'none',
-    });
+    return this.listEntries(options.signal);
   }
 }

@@ -1,48 +1,20 @@
-import { type AuthSessionLogin, type WebTasksEngine, WebTasksError } from '@webtasks/core';
+import type { AuthSessionLogin, WebTasksEngine } from '@webtasks/core';
 import { AUTH_SESSION_NAME_PATTERN, AuthSessionSummarySchema } from '@webtasks/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WorkspaceAuth } from '../api-keys.js';
 import { workspaceKeyHook } from '../auth-hook.js';
 import { HttpError } from '../http-errors.js';
 import { commonErrors, errorResponse, toSchema, workspaceParam } from '../route-schemas.js';
+import { checkName, keyed, type NameParams, nameParamsSchema } from './named-entries.js';
 
 export interface AuthSessionRoutesOptions {
   engine: WebTasksEngine;
   auth: WorkspaceAuth;
 }
 
-type NameParams = { workspaceId: string; name: string };
-
 const base = { tags: ['auth-sessions'], security: [{ apiKey: [] }] };
-const nameParams = {
-  type: 'object',
-  properties: {
-    workspaceId: workspaceParam,
-    name: { type: 'string', description: 'The session name a request names in auth.session.' },
-  },
-  required: ['workspaceId', 'name'],
-};
+const nameParams = nameParamsSchema('The session name a request names in auth.session.');
 const summary = toSchema(AuthSessionSummarySchema, 'output');
-
-function checkName(name: string): void {
-  if (!AUTH_SESSION_NAME_PATTERN.test(name))
-    throw new HttpError({
-      statusCode: 400,
-      code: 'invalid-request',
-      message: 'An auth session name is a letter or "_" then up to 63 letters, digits or "_".',
-      details: [{ path: ['name'], message: 'invalid auth session name' }],
-    });
-}
-
-async function keyed<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (WebTasksError.hasCode(error, 'invalid-config'))
-      throw new HttpError({ statusCode: 403, code: 'forbidden', message: error.message });
-    throw error;
-  }
-}
 
 /**
  * Auth sessions over HTTP: import a Playwright storage state (PUT, the body is the state, or
@@ -104,7 +76,7 @@ export async function authSessionRoutes(
     },
     async (request) => {
       const { workspaceId, name } = request.params;
-      checkName(name);
+      checkName(name, AUTH_SESSION_NAME_PATTERN, 'auth session');
       const body = request.body as { login?: unknown; storageState?: unknown } | null;
       const withLogin = body !== null && typeof body === 'object' && 'login' in body;
       return keyed(() =>
@@ -139,7 +111,7 @@ export async function authSessionRoutes(
     },
     async (request, reply) => {
       const { workspaceId, name } = request.params;
-      checkName(name);
+      checkName(name, AUTH_SESSION_NAME_PATTERN, 'auth session');
       if (!(await engine.authSessions.delete({ workspaceId, name })))
         throw new HttpError({
           statusCode: 404,

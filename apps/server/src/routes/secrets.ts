@@ -1,51 +1,22 @@
-import { type WebTasksEngine, WebTasksError } from '@webtasks/core';
+import type { WebTasksEngine } from '@webtasks/core';
 import { PutSecretSchema, SECRET_NAME_PATTERN, SecretSummarySchema } from '@webtasks/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { WorkspaceAuth } from '../api-keys.js';
 import { workspaceKeyHook } from '../auth-hook.js';
 import { HttpError, invalidRequestFromZod } from '../http-errors.js';
 import { commonErrors, errorResponse, toSchema, workspaceParam } from '../route-schemas.js';
+import { checkName, keyed, type NameParams, nameParamsSchema } from './named-entries.js';
 
 export interface SecretRoutesOptions {
   engine: WebTasksEngine;
   auth: WorkspaceAuth;
 }
 
-type NameParams = { workspaceId: string; name: string };
-
 const base = { tags: ['secrets'], security: [{ apiKey: [] }] };
-const nameParams = {
-  type: 'object',
-  properties: {
-    workspaceId: workspaceParam,
-    name: { type: 'string', description: 'The secret name, read by code as ctx.secrets.<name>.' },
-  },
-  required: ['workspaceId', 'name'],
-};
+const nameParams = nameParamsSchema('The secret name, read by code as ctx.secrets.<name>.');
 const summary = toSchema(SecretSummarySchema, 'output');
 const off = errorResponse('`forbidden`: this server has no WEBTASKS_SECRETS_KEY, so it stores no secrets.');
 const badRequest = errorResponse('`invalid-request`: the name or the body is malformed.');
-
-function checkName(name: string): void {
-  if (!SECRET_NAME_PATTERN.test(name))
-    throw new HttpError({
-      statusCode: 400,
-      code: 'invalid-request',
-      message: 'A secret name is a letter or "_" then up to 63 letters, digits or "_".',
-      details: [{ path: ['name'], message: 'invalid secret name' }],
-    });
-}
-
-/** `invalid-config` (no key on the server) is the caller's to know about: 403 naming the setting. */
-async function keyed<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (WebTasksError.hasCode(error, 'invalid-config'))
-      throw new HttpError({ statusCode: 403, code: 'forbidden', message: error.message });
-    throw error;
-  }
-}
 
 /**
  * Workspace secrets over HTTP: list (names only), put, delete. Values go in and are never
@@ -91,7 +62,7 @@ export async function secretRoutes(app: FastifyInstance, options: SecretRoutesOp
     },
     async (request) => {
       const { workspaceId, name } = request.params;
-      checkName(name);
+      checkName(name, SECRET_NAME_PATTERN, 'secret');
       const parsed = PutSecretSchema.safeParse(request.body);
       if (!parsed.success) throw invalidRequestFromZod(parsed.error, 'secret');
       return keyed(() => engine.secrets.set({ workspaceId, name, value: parsed.data.value }));
@@ -115,7 +86,7 @@ export async function secretRoutes(app: FastifyInstance, options: SecretRoutesOp
     },
     async (request, reply) => {
       const { workspaceId, name } = request.params;
-      checkName(name);
+      checkName(name, SECRET_NAME_PATTERN, 'secret');
       if (!(await engine.secrets.delete({ workspaceId, name })))
         throw new HttpError({
           statusCode: 404,
