@@ -64,7 +64,6 @@ export function createMemoryBundleStore(_options: MemoryBundleStoreOptions = {})
         });
       }
       const saved: Bundle = { ...copy(bundle), version: current + 1, createdAt: new Date().toISOString() };
-      delete saved.stats;
       if (keys === undefined) {
         keys = new Map();
         workspaces.set(bundle.workspaceId, keys);

@@ -138,9 +138,9 @@ export function createFsBundleStore(options: FsBundleStoreOptions): BundleStore 
         const versions = await versionsIn(directory);
         const current = versions[versions.length - 1] ?? 0;
         if (current !== expectedVersion) throw conflict(bundle.reuseKey, expectedVersion, current);
-        const { stats: _stats, ...fields } = bundle as Bundle;
+        // The version file holds the stats it was saved with; `saveStats` writes newer ones beside it.
         const saved: Bundle = {
-          ...fields,
+          ...bundle,
           version: expectedVersion + 1,
           createdAt: new Date().toISOString(),
         };

@@ -26,10 +26,10 @@ export const SUMMARY_COLUMNS =
 
 /** Columns written by `save`, in the order of `bundleValues`. */
 export const INSERT_COLUMNS =
-  'workspace_id, reuse_key, version, source, output_schema, origin, task, start_url, web_task_id, parent_version, compiled, params_schema, side_effects, status';
+  'workspace_id, reuse_key, version, source, output_schema, origin, task, start_url, web_task_id, parent_version, compiled, params_schema, side_effects, status, stats';
 
 /** Positions (0-based) of the values of `INSERT_COLUMNS` that are JSON text cast to jsonb. */
-export const JSON_VALUE_INDEXES: ReadonlySet<number> = new Set([4, 10, 11]);
+export const JSON_VALUE_INDEXES: ReadonlySet<number> = new Set([4, 10, 11, 14]);
 
 /** The values of `INSERT_COLUMNS` for a new version (JSON passed as text, cast to jsonb in SQL). */
 export function bundleValues(bundle: NewBundle, version: number): unknown[] {
@@ -48,6 +48,7 @@ export function bundleValues(bundle: NewBundle, version: number): unknown[] {
     bundle.paramsSchema === undefined ? null : JSON.stringify(bundle.paramsSchema),
     bundle.sideEffects ?? null,
     bundle.status ?? null,
+    bundle.stats === undefined ? null : JSON.stringify(bundle.stats),
   ];
 }
 

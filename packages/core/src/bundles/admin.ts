@@ -1,8 +1,10 @@
 import { checkJsonSchema } from '@webtasks/protocol';
+import { systemClock } from '../defaults.js';
 import { IMPORTED_TASK } from '../engine/compare-request.js';
 import type { BundleAdmin } from '../engine-api.js';
 import { WebTasksError } from '../errors.js';
 import type { BundleStore } from '../ports/bundle-store.js';
+import type { Clock } from '../ports/clock.js';
 import type { JsonObject, JsonSchema, JsonValue } from '../ports/common.js';
 import type { CodeCompiler } from '../ports/compiler.js';
 import { auditHardCoding } from '../promotion/hard-coding-audit.js';
@@ -38,6 +40,8 @@ export function createBundleAdmin(deps: {
   verifier?: BundleVerifier;
   /** The workspace's secrets (name → value): an import containing a value is refused. */
   openSecrets?: (options: { workspaceId: string; signal?: AbortSignal }) => Promise<Record<string, string>>;
+  /** Dates the statistics of a verified import. Default: the system clock. */
+  clock?: Clock;
 }): BundleAdmin {
   const { bundles } = deps;
   return {
@@ -71,7 +75,13 @@ export function createBundleAdmin(deps: {
       const target = await bundles.get({ workspaceId, reuseKey, version, ...opts });
       if (!target) throw notFound(reuseKey, version);
       const latest = await bundles.latest({ workspaceId, reuseKey, ...opts });
-      const saved = await bundles.save({
+      // The same code as `version`: it starts from that version's statistics and the key's
+      // remembered parameters, so drift checks and replays keep working.
+      const samples = latest?.stats?.samples ?? target.stats?.samples;
+      const stats = target.stats
+        ? { ...target.stats, ...(samples ? { samples } : {}) }
+        : carriedStats(samples);
+      return bundles.save({
         bundle: {
           workspaceId,
           reuseKey,
@@ -85,21 +95,11 @@ export function createBundleAdmin(deps: {
           parentVersion: version,
           // The same source: its stored JavaScript (if any) stays valid.
           ...(target.compiled ? { compiled: target.compiled } : {}),
+          ...(stats ? { stats } : {}),
         },
         expectedVersion: latest?.version ?? 0,
         ...opts,
       });
-      // The same code as `version`: it starts from that version's statistics and the key's
-      // remembered parameters, so drift checks and replays keep working.
-      const samples = latest?.stats?.samples ?? target.stats?.samples;
-      const stats = target.stats
-        ? { ...target.stats, ...(samples ? { samples } : {}) }
-        : carriedStats(samples);
-      if (stats) {
-        await bundles.saveStats({ workspaceId, reuseKey, version: saved.version, stats, ...opts });
-        saved.stats = stats;
-      }
-      return saved;
     },
     async import({
       workspaceId,
@@ -183,6 +183,19 @@ export function createBundleAdmin(deps: {
       }
       const latest = await bundles.latest({ workspaceId, reuseKey, ...opts });
       const stored = compiledCodeFor(source, compiled.javascript, deps.compiler);
+      const stats =
+        verifiedOutput !== undefined
+          ? recordRun({
+              stats: undefined,
+              output: verifiedOutput,
+              params,
+              at: new Date((deps.clock ?? systemClock).now()).toISOString(),
+              ...(sideEffects ? { sideEffects } : {}),
+              ...(latest?.stats?.samples ? { carried: latest.stats.samples } : {}),
+            })
+          : sideEffects
+            ? undefined
+            : carriedStats(latest?.stats?.samples);
       const saved = await bundles.save({
         bundle: {
           workspaceId,
@@ -196,27 +209,11 @@ export function createBundleAdmin(deps: {
           task: task ?? latest?.task ?? IMPORTED_TASK,
           ...((startUrl ?? latest?.startUrl) ? { startUrl: startUrl ?? latest?.startUrl } : {}),
           ...(latest ? { parentVersion: latest.version } : {}),
+          ...(stats ? { stats } : {}),
         },
         expectedVersion: latest?.version ?? 0,
         ...opts,
       });
-      const stats =
-        verifiedOutput !== undefined
-          ? recordRun({
-              stats: undefined,
-              output: verifiedOutput,
-              params,
-              at: saved.createdAt,
-              ...(sideEffects ? { sideEffects } : {}),
-              ...(latest?.stats?.samples ? { carried: latest.stats.samples } : {}),
-            })
-          : sideEffects
-            ? undefined
-            : carriedStats(latest?.stats?.samples);
-      if (stats) {
-        await bundles.saveStats({ workspaceId, reuseKey, version: saved.version, stats, ...opts });
-        saved.stats = stats;
-      }
       return { ...saved, verification };
     },
     delete: (options) => bundles.delete(options),

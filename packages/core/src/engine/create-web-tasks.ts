@@ -42,6 +42,7 @@ export function createWebTasks(options: WebTasksOptions): WebTasksEngine {
     bundles: createBundleAdmin({
       bundles: options.bundles,
       compiler: options.compiler,
+      clock: parts.clock,
       openSecrets: (secretOptions) => workspaceSecrets.open(secretOptions),
       verifier: async ({ workspaceId, source, outputSchema, params, signal }) => {
         const model = createMeteredModel({

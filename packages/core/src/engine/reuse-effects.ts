@@ -152,17 +152,7 @@ async function save(run: ReuseRun, effect: EffectOf<'save'>): Promise<ReuseEvent
         ...(lastCompiled && lastCompiled.sourceHash === hashSource(effect.candidate.source)
           ? { compiled: lastCompiled }
           : {}),
-      },
-      // The newest version of any state, so a proposed version never gets overwritten.
-      expectedVersion: head?.headVersion ?? effect.expectedVersion,
-      signal,
-    });
-    if (proposed) run.notes.push(proposedNote(request.reuseKey, saved.version, effect.parentVersion));
-    await deps.bundles
-      .saveStats({
-        workspaceId,
-        reuseKey: request.reuseKey,
-        version: saved.version,
+        // Saved with the version in one write: drift checks and replays need them from the start.
         stats: recordRun({
           stats: undefined,
           output: run.lastOutput,
@@ -171,10 +161,12 @@ async function save(run: ReuseRun, effect: EffectOf<'save'>): Promise<ReuseEvent
           sideEffects: sideEffectsOf(run),
           ...(loaded?.stats?.samples ? { carried: loaded.stats.samples } : {}),
         }),
-      })
-      .catch((error: unknown) =>
-        deps.logger.warn('could not save output statistics', { error: String(error) }),
-      );
+      },
+      // The newest version of any state, so a proposed version never gets overwritten.
+      expectedVersion: head?.headVersion ?? effect.expectedVersion,
+      signal,
+    });
+    if (proposed) run.notes.push(proposedNote(request.reuseKey, saved.version, effect.parentVersion));
     deps.emit({ type: 'saved', webTaskId, reuseKey: request.reuseKey, version: saved.version });
     return { type: 'saved', version: saved.version };
   } catch (error) {

@@ -99,8 +99,12 @@ export interface BundleKeySettings {
   pinnedVersion?: number;
 }
 
-/** A bundle as given to `save`: the store assigns `version` and `createdAt`. */
-export type NewBundle = Omit<Bundle, 'version' | 'createdAt' | 'stats'>;
+/**
+ * A bundle as given to `save`: the store assigns `version` and `createdAt`. `stats`, when
+ * given, is stored in the same write as the version (a version never exists without the
+ * statistics of the run that saved it); `saveStats` replaces them later.
+ */
+export type NewBundle = Omit<Bundle, 'version' | 'createdAt'>;
 
 /** A line of history or listing. */
 export interface BundleSummary {
@@ -135,8 +139,8 @@ export interface BundleStore {
   /** Versions newest first. */
   history(options: BundleKey & { limit?: number } & CallOptions): Promise<BundleSummary[]>;
   /**
-   * Save the next version if the latest is still `expectedVersion`. Returns the saved bundle,
-   * with `compiled` when it was given.
+   * Save the next version if the latest is still `expectedVersion`, with its `compiled` code
+   * and `stats` when given, in one write. Returns the saved bundle.
    */
   save(options: { bundle: NewBundle; expectedVersion: number } & CallOptions): Promise<Bundle>;
   /**

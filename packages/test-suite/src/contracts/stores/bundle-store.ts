@@ -156,6 +156,21 @@ export function describeBundleStoreContract(options: ContractOptions<BundleStore
       expect((await store.latest(bundle))?.version).toBe(2);
     });
 
+    test('save stores the statistics it is given with the version; saveStats replaces them later', async (store) => {
+      const bundle = sampleNewBundle();
+      const stats = { runs: 1, rowCounts: [3], filledRuns: { '[].name': 1 } };
+      const saved = await store.save({ bundle: { ...bundle, stats }, expectedVersion: 0 });
+      expect(saved.stats).toEqual(stats);
+      expect((await store.get({ ...bundle, version: 1 }))?.stats).toEqual(stats);
+      expect((await store.latest(bundle))?.stats).toEqual(stats);
+      const newer = { runs: 2, rowCounts: [3, 4], filledRuns: { '[].name': 2 } };
+      await store.saveStats({ ...bundle, version: 1, stats: newer });
+      expect((await store.get({ ...bundle, version: 1 }))?.stats).toEqual(newer);
+      // A version saved without statistics has none.
+      await store.save({ bundle, expectedVersion: 1 });
+      expect((await store.get({ ...bundle, version: 2 }))?.stats).toBeUndefined();
+    });
+
     test('saveStats on a missing version fails with not-found', async (store) => {
       const bundle = sampleNewBundle();
       await store.save({ bundle, expectedVersion: 0 });
