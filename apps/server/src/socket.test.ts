@@ -61,7 +61,9 @@ describe('over a real socket, with the client SDK', () => {
         result: { type: 'inline', data: [{ company: 'Acme' }] },
       });
       expect(statuses).toEqual(['completed']);
-      expect(latencyMs).toBeLessThan(100);
+      // A poll would answer up to 5 s later (pollIntervalMs); the long-poll answers at
+      // completion: milliseconds on an idle machine, 144 ms seen on a loaded CI machine.
+      expect(latencyMs).toBeLessThan(1000);
       console.log(`long-poll completion latency: ${latencyMs} ms`);
     } finally {
       unsubscribe();

@@ -101,13 +101,19 @@ export function createPlaywrightBrowserProvider(
       if (sessionOptions.trace) await context.tracing.start({ screenshots: true, snapshots: true });
       network.watch(context);
       let capViolation: WebTasksError | undefined;
+      const capListeners = new Set<(error: WebTasksError) => void>();
       enforceSessionCaps(context, config, (error) => {
         capViolation = error;
         logger.warn('a session went over a cap', { error: error.message });
+        for (const listener of capListeners) listener(error);
       });
       const page = await context.newPage();
       const session = new PlaywrightBrowserSession({
         capViolation: () => capViolation,
+        onCapViolation: (listener) => {
+          capListeners.add(listener);
+          return () => capListeners.delete(listener);
+        },
         maxResultBytes: config.maxResultBytes,
         context,
         page,

@@ -102,7 +102,11 @@ export class SessionGuard {
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
+    let stopWatchingCaps: (() => void) | undefined;
     const guards = new Promise<never>((_, reject) => {
+      // A page that opens popups or frames past a cap while this command runs (a loop inside
+      // one evaluate) ends the command now, not when the page is done with its loop.
+      stopWatchingCaps = this.setup.onCapViolation(reject);
       timer = setTimeout(
         () =>
           reject(
@@ -124,6 +128,7 @@ export class SessionGuard {
       throw mapped;
     } finally {
       clearTimeout(timer);
+      stopWatchingCaps?.();
       if (onAbort) signal?.removeEventListener('abort', onAbort);
       if (touchesCookies) this.cookies.invalidate();
     }

@@ -47,6 +47,8 @@ export interface SessionSetup {
   maxResultBytes: number;
   /** The cap the session went over (pages, frames), if any: every later command fails with it. */
   capViolation(): WebTasksError | undefined;
+  /** Call `listener` when the session goes over a cap (commands in flight fail with it at once); returns the unsubscribe. */
+  onCapViolation(listener: (error: WebTasksError) => void): () => void;
   logger: Logger;
   isBrowserAlive(): boolean;
   onClose(session: PlaywrightBrowserSession): void;
