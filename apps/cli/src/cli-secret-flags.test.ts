@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type FixtureSites, fixtureOrders, startFixtureSites } from '@webtasks/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, cliEnv, runBuiltCli, runInProcess } from './__fixtures__/run-cli.js';
+import { cliEnv, runBuiltCli, runInProcess } from './__fixtures__/run-cli.js';
+import { type ServeProcess, startServe } from './__fixtures__/serve.js';
 
 // A unique password with characters that URL- and form-encode differently.
 const PASSWORD = `Pw ${randomUUID()}&+`;
@@ -16,8 +16,7 @@ const serverDir = mkdtempSync(path.join(tmpdir(), 'webtasks-cli-secret-flags-ser
 const files = mkdtempSync(path.join(tmpdir(), 'webtasks-cli-secret-flags-files-'));
 
 let sites: FixtureSites;
-let server: ChildProcess | undefined;
-let serverLog = '';
+let server: ServeProcess | undefined;
 let baseUrl = '';
 
 const ordersSchema = {
@@ -60,25 +59,6 @@ export default async function run(ctx: TaskContext) {
   return (await ctx.page.url()).endsWith('/account');
 }
 `;
-
-/** Start `webtasks serve --port 0` and wait for the line with its URL. */
-async function startServe(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', '0'], {
-    env: cliEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      serverLog += chunk;
-      const match = /listening on (http:\/\/\S+)\s/.exec(serverLog);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`webtasks serve exited with ${code}:\n${serverLog}`)));
-  });
-}
 
 /** Every file under `dir`, as latin1 text (enough to find an ASCII needle in any byte). */
 function everyByte(dir: string): string {
@@ -128,25 +108,18 @@ beforeAll(async () => {
       expect(imported.code, imported.stderr).toBe(0);
     }
   }
-  baseUrl = await startServe({
+  server = await startServe({
     WEBTASKS_API_KEYS: `acme:${API_KEY}`,
     WEBTASKS_DATA_DIR: serverDir,
     WEBTASKS_SECRETS_KEY: KEY,
     WEBTASKS_EGRESS_ALLOW_HOSTS: new URL(sites.baseUrl).host,
     WEBTASKS_LOG_LEVEL: 'info',
-    // Workers need a model configured; only saved code runs here, so it is never called.
-    ANTHROPIC_API_KEY: 'sk-ant-unused',
   });
+  baseUrl = server.baseUrl;
 }, 240_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server?.once('exit', resolve));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server?.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await server?.stop();
   await sites?.close();
   for (const dir of [localDir, serverDir, files]) rmSync(dir, { recursive: true, force: true });
 });
@@ -328,7 +301,7 @@ describe('webtasks run/start --secret and --auth-session', { timeout: 300_000 },
     expect(sites.account.logins.filter((user) => user === 'lin').length).toBe(before + 1);
     for (const [name, run] of Object.entries({ imported, withSecret, withSession }))
       expectNoValue(run.stdout + run.stderr, name);
-    expectNoValue(serverLog, 'the server log');
+    expectNoValue(server?.log() ?? '', 'the server log');
     expectNoValue(everyByte(serverDir), "the server's data dir");
   });
 });

@@ -1,37 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type FixtureSites, fixtureSimpleTableCompanies, startFixtureSites } from '@webtasks/test-suite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, cliEnv, runBuiltCli, runInProcess } from './__fixtures__/run-cli.js';
+import { runBuiltCli, runInProcess } from './__fixtures__/run-cli.js';
+import { type ServeProcess, startServe } from './__fixtures__/serve.js';
 import { TABLE_BUNDLE_SCHEMA, TABLE_BUNDLE_SOURCE } from './__fixtures__/table-bundle.js';
 
 let sites: FixtureSites;
-let server: ChildProcess | undefined;
+let server: ServeProcess | undefined;
 let baseUrl = '';
-let serverLog = '';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'webtasks-cli-serve-'));
 const API_KEY = 'wt-test-key-0123456789';
-
-/** Start `webtasks serve --port 0` and wait for the line with its URL. */
-async function startServe(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', '0'], {
-    env: cliEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server = child;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      serverLog += chunk;
-      const match = /listening on (http:\/\/\S+)\s/.exec(serverLog);
-      if (match?.[1]) resolve(match[1]);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`webtasks serve exited with ${code}:\n${serverLog}`)));
-  });
-}
 
 beforeAll(async () => {
   sites = await startFixtureSites();
@@ -56,25 +36,17 @@ beforeAll(async () => {
   );
   rmSync(files, { recursive: true, force: true });
   expect(imported.code).toBe(0);
-  baseUrl = await startServe({
+  server = await startServe({
     WEBTASKS_API_KEYS: `acme:${API_KEY}`,
     WEBTASKS_DATA_DIR: dataDir,
     WEBTASKS_EGRESS_ALLOW_HOSTS: new URL(sites.baseUrl).host,
     WEBTASKS_LOG_LEVEL: 'warn',
-    // Workers need a model configured; this test only runs saved code, so it is never called.
-    ANTHROPIC_API_KEY: 'sk-ant-unused',
   });
+  baseUrl = server.baseUrl;
 }, 120_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    // Graceful shutdown on SIGTERM; force it if it hangs.
-    const exited = new Promise((resolve) => server?.once('exit', resolve));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server?.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await server?.stop();
   await sites?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });

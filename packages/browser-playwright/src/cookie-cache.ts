@@ -23,8 +23,12 @@ export function cookiesFor(all: readonly Cookie[], url: URL, now: number): Cooki
 /**
  * The context's cookie jar, read from the browser once and reused by the downloads by URL
  * that follow, until something may have changed it: the session calls `invalidate()` around
- * every page command, and on every response the browser receives (a `Set-Cookie`) and every
- * navigation. A read that was in flight when the jar was invalidated is not reused.
+ * every page command and on every navigation, and while a jar is held every response the
+ * browser receives (a `Set-Cookie`) drops it. The response listener is attached only while a
+ * jar is held (before it is read, so no response in between is missed): a context with a
+ * listener makes Playwright send every response over its connection, a few milliseconds of
+ * CPU per page of real weight that a plain script does not pay. A read that was in flight when
+ * the jar was invalidated is not reused.
  *
  * What it cannot see: a cookie written by a page's own script (`document.cookie`) from a
  * timer, while no command runs and no response arrives. The next command or response
@@ -34,12 +38,19 @@ export class CookieCache {
   private generation = 0;
   private cached: { generation: number; cookies: Promise<Cookie[]> } | undefined;
 
+  private readonly onResponse = () => this.invalidate();
+  private listening = false;
+
   constructor(private readonly context: BrowserContext) {}
 
   /** Drop what was read: the next download reads the jar again. */
   invalidate(): void {
     this.generation++;
     this.cached = undefined;
+    if (this.listening) {
+      this.listening = false;
+      this.context.off('response', this.onResponse);
+    }
   }
 
   /** The `Cookie` header for a request to `url`, or undefined when no cookie applies. */
@@ -47,6 +58,10 @@ export class CookieCache {
     let entry = this.cached;
     if (entry?.generation !== this.generation) {
       const generation = this.generation;
+      if (!this.listening) {
+        this.listening = true;
+        this.context.on('response', this.onResponse);
+      }
       const cookies = this.context.cookies();
       entry = { generation, cookies };
       this.cached = entry;

@@ -1,13 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { type DownloadedFile, WebTasksError } from '@webtasks/core';
-import type { Download, Locator, Page } from 'playwright-core';
+import type { Download, Locator, Page, Response } from 'playwright-core';
 import { PREFIX, pageError } from './errors.js';
 
 /** What a click download needs from its session. */
 export interface DownloadContext {
   page: Page;
-  /** Content types of responses seen by the egress router, by URL. */
-  contentTypes: ReadonlyMap<string, string>;
   /** The `policy-denied` error for a refused URL. */
   denied(url: string, reason: string): WebTasksError;
   /** Denials recorded since `since` (ms since the epoch). */
@@ -51,7 +49,11 @@ export function suggestedNameOf(disposition: string | undefined, url: string): s
   }
 }
 
-async function readDownload(download: Download, ctx: DownloadContext): Promise<DownloadedFile> {
+async function readDownload(
+  download: Download,
+  ctx: DownloadContext,
+  contentTypes: ReadonlyMap<string, string>,
+): Promise<DownloadedFile> {
   const failure = await download.failure();
   if (failure)
     throw new WebTasksError({
@@ -85,7 +87,7 @@ async function readDownload(download: Download, ctx: DownloadContext): Promise<D
   return {
     suggestedName,
     url: download.url(),
-    contentType: ctx.contentTypes.get(download.url()) ?? guessType(suggestedName),
+    contentType: contentTypes.get(download.url()) ?? guessType(suggestedName),
     body: new Uint8Array(Buffer.concat(chunks)),
   };
 }
@@ -102,6 +104,13 @@ export async function downloadByClick(
 ): Promise<DownloadedFile> {
   const started = Date.now();
   const deadline = started + timeoutMs;
+  // The content type of the download's response, by URL: listened to only while a click
+  // download runs (a response listener makes Playwright send every response of the page).
+  const contentTypes = new Map<string, string>();
+  const onResponse = (response: Response) => {
+    const type = response.headers()['content-type'];
+    if (type !== undefined) contentTypes.set(response.url(), type);
+  };
   for (let attempt = 1; attempt <= 2; attempt++) {
     let requests = 0;
     const onRequest = () => {
@@ -109,13 +118,14 @@ export async function downloadByClick(
     };
     const urlBefore = ctx.page.url();
     ctx.page.on('request', onRequest);
+    ctx.page.on('response', onResponse);
     const window =
       attempt === 1 ? Math.min(deadline - Date.now(), Math.max(2000, timeoutMs / 2)) : deadline - Date.now();
     const event = ctx.page.waitForEvent('download', { timeout: Math.max(1, window) });
     event.catch(() => {});
     try {
       await locator.click({ timeout: Math.max(1, deadline - Date.now()) });
-      return await readDownload(await event, ctx);
+      return await readDownload(await event, ctx, contentTypes);
     } catch (error) {
       if (WebTasksError.isInstance(error)) throw error;
       const denial = ctx.deniedSince(started);
@@ -132,6 +142,7 @@ export async function downloadByClick(
       throw pageError('download (click)', error);
     } finally {
       ctx.page.off('request', onRequest);
+      ctx.page.off('response', onResponse);
     }
   }
   throw new WebTasksError({

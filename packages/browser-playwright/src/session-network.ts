@@ -6,8 +6,8 @@ import {
   type ProxySettings,
   WebTasksError,
 } from '@webtasks/core';
-import type { BrowserContext } from 'playwright-core';
-import { DENIED_HEADER, type EgressDenial } from './egress/egress-denial.js';
+import type { BrowserContext, Frame } from 'playwright-core';
+import type { EgressDenial } from './egress/egress-denial.js';
 import { type EgressProxy, startEgressProxy } from './egress/egress-proxy.js';
 import { createTransferBudget, mebibytes, type TransferBudget } from './egress/transfer-budget.js';
 import {
@@ -20,7 +20,8 @@ import { PREFIX } from './errors.js';
 import type { ResolvedProviderOptions } from './options.js';
 
 const MAX_DENIALS = 50;
-const MAX_CONTENT_TYPES = 500;
+/** A refused navigation commits its 403 page within this long of the refusal. */
+const RECENT_DENIAL_MS = 60_000;
 
 /** A failure of the upstream proxy, kept for the session's error messages. */
 export interface UpstreamFailure {
@@ -37,10 +38,8 @@ export interface SessionNetwork {
   /** Refusals, newest last (at most 50). */
   denials: EgressDenial[];
   upstreamFailures: UpstreamFailure[];
-  /** Content types of responses, by URL (for downloads started by a click). */
-  contentTypes: Map<string, string>;
   maxDownloadBytes: number;
-  /** Watch the context's requests: navigations refused in a tunnel become `document` denials. */
+  /** Watch the context's pages: navigations the proxy refused become `document` denials. */
   watch(context: BrowserContext): void;
   close(): Promise<void>;
 }
@@ -121,7 +120,6 @@ export async function openSessionNetwork(options: {
       logger.warn('upstream proxy failed', { proxy: upstream?.display, error: failure.message });
     },
   });
-  const contentTypes = new Map<string, string>();
   return {
     guard,
     proxy,
@@ -129,22 +127,20 @@ export async function openSessionNetwork(options: {
     ...(upstream ? { upstream } : {}),
     denials,
     upstreamFailures,
-    contentTypes,
     maxDownloadBytes: config.maxDownloadBytes,
     watch(context) {
-      context.on('response', (response) => {
-        const headers = response.headers();
-        if (headers[DENIED_HEADER] === 'denied' && response.request().isNavigationRequest()) {
-          const url = response.url();
-          const denial = denials.findLast((d) => d.url === url);
-          if (denial) push({ ...denial, resourceType: 'document', at: Date.now() });
-        }
-        const type = headers['content-type'];
-        if (type === undefined) return;
-        contentTypes.set(response.url(), type);
-        if (contentTypes.size > MAX_CONTENT_TYPES)
-          contentTypes.delete(contentTypes.keys().next().value as string);
-      });
+      // A navigation the proxy refused over plain HTTP commits its 403 page: the frame's new URL
+      // is one the proxy just refused. (No response listener: with one, Playwright sends every
+      // response of the context over its connection, CPU a plain script does not spend.)
+      const onNavigated = (frame: Frame) => {
+        const url = frame.url();
+        const denial = denials.findLast((d) => d.url === url);
+        if (!denial || denial.resourceType === 'document' || denial.at < Date.now() - RECENT_DENIAL_MS)
+          return;
+        push({ ...denial, resourceType: 'document', at: Date.now() });
+      };
+      for (const page of context.pages()) page.on('framenavigated', onNavigated);
+      context.on('page', (page) => page.on('framenavigated', onNavigated));
       context.on('requestfailed', (request) => {
         if (
           !request.isNavigationRequest() ||

@@ -66,14 +66,13 @@ export class PlaywrightBrowserSession implements BrowserSession {
   /** Checks, time limits and error mapping of every command. */
   private readonly guard: SessionGuard;
   private readonly fetchSlots: FetchSlots;
-  /** The cookie jar as downloads by URL send it; invalidated by commands, responses, navigations. */
+  /** The cookie jar as downloads by URL send it; invalidated by commands, navigations, and responses while held. */
   private readonly cookies: CookieCache;
 
   constructor(private readonly setup: SessionSetup) {
     this.cookies = new CookieCache(setup.context);
     this.guard = new SessionGuard(setup, this.cookies);
     this.fetchSlots = new FetchSlots(setup.maxConcurrentDownloads, () => this.guard.closed);
-    setup.context.on('response', () => this.cookies.invalidate());
     setup.page.on('framenavigated', () => this.cookies.invalidate());
     setup.page.on('crash', () => {
       this.guard.crashed = true;
@@ -182,7 +181,6 @@ export class PlaywrightBrowserSession implements BrowserSession {
       this.lastClickDownloadAt = Date.now();
       const ctx = {
         page: this.setup.page,
-        contentTypes: this.setup.network.contentTypes,
         maxDownloadBytes: this.setup.network.maxDownloadBytes,
         denied: policyDenied,
         deniedSince: (since: number) => this.guard.deniedSince(since),

@@ -59,8 +59,12 @@ function controls(): string {
 /**
  * Helper pages for the browser contract suite: `/testing/controls` (every kind of control),
  * `/testing/redirect?to=`, `/testing/embed?img=`, `/testing/set-cookie?name=&value=`,
- * `/testing/cookies`, `/testing/slow?ms=`, `/testing/pixel.png`, plus the index `/`.
+ * `/testing/cookies`, `/testing/slow?ms=`, `/testing/pixel.png`, `/testing/attachment` (a link to a
+ * download whose name has no extension: only its response says it is CSV), plus the index `/`.
  */
+/** The body of `/testing/attachment/report`. */
+export const TESTING_REPORT_CSV = 'month,total\n2026-11,42\n';
+
 export const testingHandler: SiteHandler = (request) => {
   const { pathname, searchParams } = request.url;
   switch (pathname) {
@@ -110,6 +114,22 @@ export const testingHandler: SiteHandler = (request) => {
         setTimeout(() => resolve(html(htmlPage({ title: 'Slow', body: `<p>Waited ${ms} ms</p>` }))), ms),
       );
     }
+    case '/testing/attachment':
+      return html(
+        htmlPage({
+          title: 'Attachment',
+          body: '<main><h1>Export</h1><a href="/testing/attachment/report">Monthly report</a></main>',
+        }),
+      );
+    case '/testing/attachment/report':
+      return {
+        status: 200,
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': 'attachment; filename="report"',
+        },
+        body: TESTING_REPORT_CSV,
+      };
     case '/testing/pixel.png':
       return { status: 200, headers: { 'content-type': 'image/png' }, body: FIXTURE_PIXEL_PNG };
     default:

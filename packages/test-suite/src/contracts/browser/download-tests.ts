@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { fixtureFiles } from '../../sites/index.js';
+import { TESTING_REPORT_CSV } from '../../sites/testing.js';
 import { expectWebTasksError } from '../stores/contract-options.js';
 import { type BrowserTestRegistrar, step } from './harness.js';
 
@@ -23,6 +24,22 @@ export function registerDownloadTests(test: BrowserTestRegistrar): void {
       }
     },
     { needs: 'downloads', timeoutMs: 60_000 },
+  );
+
+  test(
+    'downloads: a click download takes its content type from the response, not from its name',
+    async ({ open }) => {
+      const d = await open();
+      await d.goto('/testing/attachment');
+      const got = await d.session.download({
+        trigger: { kind: 'click', locator: [step.role('link', { name: 'Monthly report' })] },
+        timeoutMs: 10_000,
+      });
+      expect(got.suggestedName).toBe('report');
+      expect(got.contentType.split(';')[0]).toBe('text/csv');
+      expect(Buffer.from(got.body).toString('utf8')).toBe(TESTING_REPORT_CSV);
+    },
+    { needs: 'downloads', timeoutMs: 30_000 },
   );
 
   test(
