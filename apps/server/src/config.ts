@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  maskProxyUrl,
-  ProxySettingsSchema,
-  proxySettingsFromUrl,
-  WebhookSettingsSchema,
-} from '@webtasks/protocol';
+import { maskProxyUrl, ProxySettingsSchema, proxySettingsFromUrl } from '@webtasks/protocol';
 import { type ApiKeyEntry, parseApiKeyPairs, parseApiKeysFile } from './api-keys.js';
+import { parseModels, parseRetention, parseWebhooks, type WebhookConfig } from './config-values.js';
 import { parseEnvironment } from './env-schema.js';
 
 /** Which parts this process runs. */
@@ -82,13 +78,7 @@ export interface ServerConfig {
   /** One line per renamed variable still in use, naming the new spelling (print them). */
   warnings: string[];
   /** Webhooks (docs/webhooks.md): default URL (WEBTASKS_WEBHOOK_URL), signing secrets. */
-  webhooks: {
-    defaultUrl?: string;
-    /** WEBTASKS_WEBHOOK_SECRET: signs the webhooks of every workspace without its own. */
-    secret?: string;
-    /** WEBTASKS_WEBHOOK_SECRETS (`workspace:secret,…`): per-workspace secrets. */
-    secretsByWorkspace: Record<string, string>;
-  };
+  webhooks: WebhookConfig;
 }
 
 /** The configuration is unusable; `problems` lists every variable to fix. */
@@ -297,83 +287,4 @@ export function loadConfig(
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-const MIN_WEBHOOK_SECRET = 16;
-
-/** WEBTASKS_WEBHOOK_URL, WEBTASKS_WEBHOOK_SECRET and WEBTASKS_WEBHOOK_SECRETS. */
-function parseWebhooks(
-  e: {
-    WEBTASKS_WEBHOOK_URL?: string | undefined;
-    WEBTASKS_WEBHOOK_SECRET?: string | undefined;
-    WEBTASKS_WEBHOOK_SECRETS?: string | undefined;
-  },
-  problems: string[],
-): ServerConfig['webhooks'] {
-  const defaultUrl = e.WEBTASKS_WEBHOOK_URL;
-  if (defaultUrl !== undefined) {
-    const checked = WebhookSettingsSchema.safeParse({ url: defaultUrl });
-    if (!checked.success) problems.push(`WEBTASKS_WEBHOOK_URL: ${checked.error.issues[0]?.message}`);
-  }
-  const secret = e.WEBTASKS_WEBHOOK_SECRET;
-  if (secret !== undefined && secret.length < MIN_WEBHOOK_SECRET)
-    problems.push(`WEBTASKS_WEBHOOK_SECRET must be at least ${MIN_WEBHOOK_SECRET} characters`);
-  const secretsByWorkspace: Record<string, string> = {};
-  for (const pair of (e.WEBTASKS_WEBHOOK_SECRETS ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean)) {
-    const colon = pair.indexOf(':');
-    const workspaceId = pair.slice(0, Math.max(0, colon));
-    const value = pair.slice(colon + 1);
-    if (colon <= 0 || value.length < MIN_WEBHOOK_SECRET) {
-      problems.push(
-        `WEBTASKS_WEBHOOK_SECRETS: "${workspaceId || pair.slice(0, 20)}:…" must be workspace:secret with a secret of at least ${MIN_WEBHOOK_SECRET} characters`,
-      );
-      continue;
-    }
-    secretsByWorkspace[workspaceId] = value;
-  }
-  if (defaultUrl !== undefined && secret === undefined && Object.keys(secretsByWorkspace).length === 0)
-    problems.push('WEBTASKS_WEBHOOK_URL needs WEBTASKS_WEBHOOK_SECRET (webhooks are always signed)');
-  return {
-    ...(defaultUrl !== undefined ? { defaultUrl } : {}),
-    ...(secret !== undefined ? { secret } : {}),
-    secretsByWorkspace,
-  };
-}
-
-/** `WEBTASKS_RETENTION_BY_WORKSPACE`: `ws_a:7,ws_b:90` (days per workspace). */
-function parseRetention(value: string | undefined, problems: string[]): Record<string, number> {
-  const days: Record<string, number> = {};
-  for (const pair of (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean)) {
-    const match = /^([A-Za-z0-9_][A-Za-z0-9._-]*):(\d{1,4})$/.exec(pair);
-    if (!match || Number(match[2]) < 1) {
-      problems.push(
-        `WEBTASKS_RETENTION_BY_WORKSPACE: ${JSON.stringify(pair)} must be workspace:days with days ≥ 1, e.g. ws_a:7,ws_b:90`,
-      );
-      continue;
-    }
-    days[match[1] as string] = Number(match[2]);
-  }
-  return days;
-}
-
-/** `WEBTASKS_MODELS`: one model id for every alias, or JSON `{"haiku": "...", ...}`. */
-function parseModels(value: string | undefined, problems: string[]): Record<string, string> {
-  if (value === undefined) return {};
-  if (!value.startsWith('{')) return { haiku: value, sonnet: value, opus: value };
-  try {
-    const parsed = JSON.parse(value) as Record<string, unknown>;
-    const entries = Object.entries(parsed).filter(([alias]) => ['haiku', 'sonnet', 'opus'].includes(alias));
-    if (entries.some(([, id]) => typeof id !== 'string') || entries.length !== Object.keys(parsed).length)
-      throw new Error();
-    return Object.fromEntries(entries) as Record<string, string>;
-  } catch {
-    problems.push('WEBTASKS_MODELS must be a model id or JSON like {"haiku":"id","sonnet":"id","opus":"id"}');
-    return {};
-  }
 }

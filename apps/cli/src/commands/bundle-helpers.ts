@@ -1,7 +1,7 @@
 import { createTsMorphCompiler } from '@webtasks/codegen-ts';
 import type { BundleAdmin, BundleSummary } from '@webtasks/core';
-import { usageError } from '../exit-codes.js';
-import type { ParsedFlags } from '../flags.js';
+import { CliError, EXIT, usageError } from '../exit-codes.js';
+import { type ParsedFlags, parseVersion } from '../flags.js';
 
 /**
  * The ts-morph compiler of the bundle subcommands. It loads ts-morph only on its first compile
@@ -64,4 +64,20 @@ export function requireKey(local: BundlesLocal, usage: string): string {
     );
   }
   return key;
+}
+
+/** The not-found error of a reuse key, or of one version of it. */
+export function notFound(local: BundlesLocal, reuseKey: string, version?: number): CliError {
+  return new CliError(
+    version === undefined
+      ? `No bundle "${reuseKey}" in workspace "${local.workspaceId}" of ${local.dataDir}. List them with \`webtasks bundles list\`.`
+      : `Bundle "${reuseKey}" has no version ${version}. List versions with \`webtasks bundles history ${reuseKey}\`.`,
+    EXIT.notFound,
+  );
+}
+
+/** `--version N`, when given. */
+export function optionalVersion(local: BundlesLocal): number | undefined {
+  const value = local.flags.string('version');
+  return value === undefined ? undefined : parseVersion(value, '--version', 'bundles');
 }
