@@ -24,6 +24,8 @@ const runs = [
   { name: 'multiprocess', args: ['--config', 'tooling/scenarios/vitest.multiprocess.config.ts'] },
 ];
 const totals = { passed: 0, failed: 0, skipped: 0 };
+/** Runs that exited non-zero with every test passed: an error outside any test (an unhandled rejection). */
+const erroredRuns = [];
 let status = 0;
 for (const run of runs) {
   if (extra.length > 0 && run.name !== 'main') break; // a filtered run (npm test -- <filter>) runs once
@@ -40,6 +42,7 @@ for (const run of runs) {
     totals.skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
     if ((data.numFailedTestSuites ?? 0) > 0 && (data.numFailedTests ?? 0) === 0)
       totals.failed += data.numFailedTestSuites;
+    else if (vitest.status !== 0 && (data.numFailedTests ?? 0) === 0) erroredRuns.push(run.name);
   } catch {
     if (vitest.status !== 0) {
       totals.failed += 1;
@@ -52,4 +55,8 @@ rmSync(reportDir, { recursive: true, force: true });
 console.log(
   `\nTests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
 );
+for (const name of erroredRuns)
+  console.log(
+    `✖ the ${name} run failed outside any test: see "Unhandled Errors" above (a promise rejected with no handler, or a file that threw while loading)`,
+  );
 process.exit(status);
