@@ -61,6 +61,7 @@ export async function fileSecret(config: ServerConfig): Promise<string> {
   return secret;
 }
 
+/** The bundle and task stores: PostgreSQL, or files in the data dir. */
 export async function stores(
   config: ServerConfig,
   logger: Logger,
@@ -83,7 +84,6 @@ export async function stores(
   };
 }
 
-/** Where workspace secrets and auth sessions are kept (sealed): beside the tasks. */
 /** The ts-morph compiler, on its own thread; closing the assembly stops the thread. */
 export async function ownCompiler(closers: Closer[]): Promise<CodeCompiler> {
   const compiler = (await import('@webtasks/codegen-ts')).createTsMorphCompiler();
@@ -91,6 +91,7 @@ export async function ownCompiler(closers: Closer[]): Promise<CodeCompiler> {
   return compiler;
 }
 
+/** Where workspace secrets and auth sessions are kept (sealed): beside the tasks. */
 export async function secretStore(
   config: ServerConfig,
   logger: Logger,
