@@ -61,6 +61,18 @@ export async function fileSecret(config: ServerConfig): Promise<string> {
   return secret;
 }
 
+/** How the PostgreSQL adapters connect: the configured URL and schema. */
+function postgresConnection(
+  store: Extract<ServerConfig['store'], { kind: 'postgres' }>,
+  logger: Logger,
+): { connectionString: string; schema?: string; logger: Logger } {
+  return {
+    connectionString: store.connectionString,
+    ...(store.schema ? { schema: store.schema } : {}),
+    logger,
+  };
+}
+
 /** The bundle and task stores: PostgreSQL, or files in the data dir. */
 export async function stores(
   config: ServerConfig,
@@ -69,11 +81,7 @@ export async function stores(
 ): Promise<{ bundles: BundleStore; tasks: TaskStore }> {
   if (config.store.kind === 'postgres') {
     const { createPostgresStores } = await import('@webtasks/store-postgres');
-    const postgres = createPostgresStores({
-      connectionString: config.store.connectionString,
-      ...(config.store.schema ? { schema: config.store.schema } : {}),
-      logger,
-    });
+    const postgres = createPostgresStores(postgresConnection(config.store, logger));
     closers.push(() => postgres.close());
     return postgres;
   }
@@ -99,11 +107,7 @@ export async function secretStore(
 ): Promise<SecretStore> {
   if (config.store.kind === 'postgres') {
     const { createPostgresSecretStore } = await import('@webtasks/store-postgres');
-    const store = createPostgresSecretStore({
-      connectionString: config.store.connectionString,
-      ...(config.store.schema ? { schema: config.store.schema } : {}),
-      logger,
-    });
+    const store = createPostgresSecretStore(postgresConnection(config.store, logger));
     closers.push(() => store.close());
     return store;
   }
