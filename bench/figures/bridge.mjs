@@ -4,10 +4,12 @@
 // loop themselves, so context creation and isolate start are not counted. The extra cost is
 // the median over rounds of each round's difference: a call to Chromium drifts by a millisecond
 // from minute to minute on a shared machine, far more than the bridge costs, and pairing the two
-// runs of one round cancels most of that.
+// runs of one round cancels most of that. The figure also measures the floor any process
+// boundary between the code and the Playwright client costs here (`process-hop.mjs`).
 import { scriptFromBundle } from '../lib/baseline.mjs';
 import { BRIDGE_SCHEMA, BRIDGE_SOURCE } from '../lib/bundles.mjs';
 import { reuseOutput } from '../lib/engine.mjs';
+import { processHopFloor } from '../lib/process-hop.mjs';
 import { alternate, median, timed } from '../lib/stats.mjs';
 
 export async function bridgeFigure(ctx) {
@@ -44,8 +46,17 @@ export async function bridgeFigure(ctx) {
     urlUs: figure('urlUs'),
     countUs: figure('countUs'),
   };
+  result.floor = await processHopFloor({
+    baseline,
+    startUrl: parameters.startUrl,
+    calls: bridgeCalls,
+    rounds: bridgeRuns,
+  });
   const text = (f) =>
     `${f.engine.toFixed(1)} µs vs ${f.baseline.toFixed(1)} µs (paired +${f.extra.toFixed(1)} µs)`;
   log(`  bridge: page.url() ${text(result.urlUs)}, locator.count() ${text(result.countUs)}`);
+  log(
+    `  floor of a process boundary on this machine: bare round trip ${result.floor.roundTripUs.toFixed(1)} µs; a Chromium call right after one +${result.floor.countPenaltyUs.toFixed(1)} µs`,
+  );
   return result;
 }

@@ -185,6 +185,24 @@ export function summaryRows(figures, settings) {
         ),
       );
     }
+    if (b.floor) {
+      rows.push(
+        row(
+          '5. floor: bare round trip to another process',
+          `${b.floor.roundTripUs.toFixed(0)} µs`,
+          '—',
+          '—',
+          '—',
+        ),
+        row(
+          '5. floor: a Chromium call right after such a round trip',
+          `+${b.floor.countPenaltyUs.toFixed(0)} µs`,
+          '—',
+          '—',
+          '—',
+        ),
+      );
+    }
   }
   if (figures.observe) {
     const o = figures.observe;

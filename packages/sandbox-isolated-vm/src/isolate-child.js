@@ -1,9 +1,12 @@
 // @ts-check
 // The supervised child process: runs each task in a fresh V8 isolate (isolated-vm) and speaks to
-// the parent over IPC (see `child-messages.ts` for the protocol). Plain JavaScript so that the
+// the parent over the socket on fd 3, one frame per line (`frames.js`; `child-messages.ts` for
+// the messages). Plain JavaScript so that the
 // same file runs from the sources in tests and from `dist` after a build, without a loader.
 // A fatal V8 out-of-memory in an isolate aborts this process; the parent contains that.
+import { Socket } from 'node:net';
 import ivm from 'isolated-vm';
+import { decodeParentFrame, encodeChildMessage, LineReader } from './frames.js';
 
 /**
  * Checked by tsc (`checkJs` for this file in the package's tsconfig) with the types below; it
@@ -150,12 +153,27 @@ let preludeCache;
 /** @type {Map<number, Run>} */
 const runs = new Map();
 
+const channel = new Socket({ fd: 3, readable: true, writable: true });
+
 /** @param {ChildMessage} message */
 function send(message) {
-  if (process.connected) process.send?.(message);
+  if (!channel.destroyed && channel.writable) channel.write(encodeChildMessage(message));
 }
 
-process.on('message', (/** @type {ParentMessage} */ message) => {
+// The parent is trusted; its frames are as long as a run's code and parameters.
+const reader = new LineReader(
+  (frame) => receive(decodeParentFrame(frame)),
+  () => process.exit(1),
+  Number.MAX_SAFE_INTEGER,
+);
+channel.setEncoding('utf8');
+channel.on('data', (/** @type {string} */ chunk) => reader.push(chunk));
+// The parent went away (or closed the channel): nothing is left to do here.
+channel.on('close', () => process.exit(0));
+channel.on('error', () => process.exit(0));
+
+/** @param {ParentMessage | undefined} message */
+function receive(message) {
   if (!message || typeof message !== 'object') return;
   if (message.type === 'init') {
     prelude = message.prelude;
@@ -177,8 +195,7 @@ process.on('message', (/** @type {ParentMessage} */ message) => {
     const run = runs.get(message.runId);
     if (run) stopRun(run, message.reason === 'aborted' ? 'aborted' : 'timeout');
   }
-});
-process.on('disconnect', () => process.exit(0));
+}
 
 /**
  * End the run for `reason` (`endRun` disposes its isolate).

@@ -198,6 +198,8 @@ export function runOnWorker(options: RunSessionOptions): Promise<SandboxRunResul
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
+  // The output crosses in one frame, escaped at most six characters a byte (`\u0000`).
+  worker.maxFrameChars = 6 * limits.maxOutputBytes + 1024 * 1024;
   const childLimits = {
     memoryMb: limits.memoryMb,
     maxConcurrentCalls: limits.maxConcurrentCalls,

@@ -120,6 +120,27 @@ export function registerBehaviourTests(test: SandboxTestRegistrar): void {
     expect(result.stats.hostCalls).toBe(6);
   });
 
+  test('text of every kind crosses the bridge intact, both ways and in bulk', async (sandbox) => {
+    // Quotes, backslashes, line breaks of every kind, a NUL, astral and combining characters,
+    // repeated past a megabyte: what a page's HTML or a filled-in text may hold.
+    const piece = 'a"b\\c\nd\r\ne\u2028f\u2029g\u0000h😀i\u0301j</script>\t';
+    const big = piece.repeat(Math.ceil((1024 * 1024) / piece.length));
+    const host = createRecordingSandboxHost((request) =>
+      request.kind === 'page' && request.command.op === 'content' ? big : null,
+    );
+    const result = await sandbox.run({
+      code: task(`
+        const html = await ctx.page.content();
+        await ctx.page.locator('textarea').fill(html + '!');
+        return { length: html.length, same: html === ctx.params.piece.repeat(ctx.params.times), tail: html.slice(-40) };`),
+      params: { piece, times: big.length / piece.length },
+      host,
+    });
+    expect(expectOutput(result)).toEqual({ length: big.length, same: true, tail: big.slice(-40) });
+    const fill = host.calls[1];
+    expect(fill?.kind === 'page' && fill.command.args[0] === `${big}!`).toBe(true);
+  });
+
   test('calls in flight at once get their own replies, whatever order the host answers in', async (sandbox) => {
     // Each call is answered after a delay that shrinks with its position, so replies come back
     // in the reverse of the order the calls were made; one of them fails.
