@@ -24,6 +24,10 @@ export interface IsolateWorkerOptions {
   logger: Logger;
   /** How long the child may take to load isolated-vm and say it is ready. */
   startTimeoutMs: number;
+  /** The child's entry script (tests start rogue children). Default: `isolate-child.js`. */
+  entry?: string;
+  /** The least frame length a run may raise the limit to. Default `DEFAULT_MAX_FRAME_CHARS`. */
+  minFrameChars?: number;
 }
 
 /** Why a child went away. */
@@ -53,6 +57,7 @@ export class IsolateWorker {
     private readonly child: ChildProcess,
     private readonly channel: Socket,
     private readonly logger: Logger,
+    private readonly minFrameChars: number,
   ) {
     this.reader = new LineReader(
       (line) => this.receive(line),
@@ -63,18 +68,23 @@ export class IsolateWorker {
         });
         this.kill();
       },
-      DEFAULT_MAX_FRAME_CHARS,
+      minFrameChars,
     );
   }
 
   /** Spawn a child, send it the prelude and wait until it is ready. */
   static start(options: IsolateWorkerOptions): Promise<IsolateWorker> {
-    const child = spawn(process.execPath, ['--no-node-snapshot', CHILD_ENTRY], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', options.entry ?? CHILD_ENTRY], {
       // Nothing of the parent's environment (secrets) is needed by the child.
       env: {},
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
-    const worker = new IsolateWorker(child, child.stdio[3] as Socket, options.logger);
+    const worker = new IsolateWorker(
+      child,
+      child.stdio[3] as Socket,
+      options.logger,
+      options.minFrameChars ?? DEFAULT_MAX_FRAME_CHARS,
+    );
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         worker.kill();
@@ -117,7 +127,7 @@ export class IsolateWorker {
 
   /** The longest frame accepted from the child (characters); a longer one kills it. */
   set maxFrameChars(chars: number) {
-    this.reader.maxChars = Math.max(DEFAULT_MAX_FRAME_CHARS, chars);
+    this.reader.maxChars = Math.max(this.minFrameChars, chars);
   }
 
   /** Send a message; false when the channel is gone (the exit handler reports that). */
