@@ -53,7 +53,7 @@ const settings = {
   throughputRounds: quick ? 3 : 5,
   throughputPages: quick ? 5 : 10,
   bridgeCalls: quick ? 200 : 500,
-  bridgeRuns: quick ? 5 : 11,
+  bridgeRuns: quick ? 5 : 21,
   sandboxWorkers: flags['sandbox-workers'] === undefined ? undefined : int(flags['sandbox-workers']),
 };
 const only = new Set(flags.only ? flags.only.split(',') : FIGURES);
