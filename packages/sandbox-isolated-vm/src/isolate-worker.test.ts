@@ -16,15 +16,25 @@ function recordingLogger(): Logger & { warnings: string[] } {
   };
 }
 
+/** A worker on the rogue child, which does what `mode` names once it is sent the prelude. */
+function startRogue(
+  mode: 'garbage' | 'flood',
+  logger: Logger,
+  minFrameChars?: number,
+): Promise<IsolateWorker> {
+  return IsolateWorker.start({
+    prelude: mode,
+    logger,
+    startTimeoutMs: 10_000,
+    entry: ROGUE,
+    ...(minFrameChars === undefined ? {} : { minFrameChars }),
+  });
+}
+
 describe('IsolateWorker with a child that does not follow the protocol', () => {
   it('drops malformed frames and goes on reading the good ones', async () => {
     const logger = recordingLogger();
-    const worker = await IsolateWorker.start({
-      prelude: 'garbage',
-      logger,
-      startTimeoutMs: 10_000,
-      entry: ROGUE,
-    });
+    const worker = await startRogue('garbage', logger);
     try {
       expect(worker.alive).toBe(true);
       // Seven made-up frames before the `ready` that let start() resolve.
@@ -36,13 +46,7 @@ describe('IsolateWorker with a child that does not follow the protocol', () => {
 
   it('kills a child whose frame grows past the limit instead of buffering it', async () => {
     const logger = recordingLogger();
-    const worker = await IsolateWorker.start({
-      prelude: 'flood',
-      logger,
-      startTimeoutMs: 10_000,
-      entry: ROGUE,
-      minFrameChars: 1024 * 1024,
-    });
+    const worker = await startRogue('flood', logger, 1024 * 1024);
     worker.maxFrameChars = 0; // a run cannot lower the limit under its floor
     const exit = await new Promise<WorkerExit>((resolve) => worker.whenExit(resolve));
     expect(exit.signal).toBe('SIGKILL');
