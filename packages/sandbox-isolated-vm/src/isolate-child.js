@@ -1,8 +1,8 @@
 // @ts-check
 // The supervised child process: runs each task in a fresh V8 isolate (isolated-vm) and speaks to
 // the parent over the socket on fd 3, one frame per line (`frames.js`; `child-messages.ts` for
-// the messages). Plain JavaScript so that the
-// same file runs from the sources in tests and from `dist` after a build, without a loader.
+// the messages). Plain JavaScript so that the same file runs from the sources in tests and from
+// `dist` after a build, without a loader.
 // A fatal V8 out-of-memory in an isolate aborts this process; the parent contains that.
 import { Socket } from 'node:net';
 import ivm from 'isolated-vm';
