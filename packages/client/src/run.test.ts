@@ -15,15 +15,15 @@ afterEach(async () => {
 const accepted = { webTaskId: 'wt_1', status: 'pending', reuseKey: 'k' };
 
 /**
- * A scripted task server: the task completes at `completeAt` (epoch ms, or never), or with the
- * `completeAtPoll`-th result request. With `longPoll`, result requests with waitSeconds are held
- * until completion or the wait passes.
+ * A scripted task server: the task starts with the `startedAtPoll`-th result request and
+ * completes at `completeAt` (epoch ms, or never) or with the `completeAtPoll`-th one. With
+ * `longPoll`, result requests with waitSeconds are held until completion or the wait passes.
  */
 async function taskServer(options: {
   completeAt?: number;
   completeAtPoll?: number;
   longPoll: boolean;
-  startedAt?: number;
+  startedAtPoll?: number;
   rejectWaitSeconds?: boolean;
 }) {
   const waiters = new Set<() => void>();
@@ -33,7 +33,7 @@ async function taskServer(options: {
     if (options.completeAt !== undefined && now >= options.completeAt) return completed as WebTaskResult;
     if (options.completeAtPoll !== undefined && polls >= options.completeAtPoll)
       return completed as WebTaskResult;
-    if (options.startedAt !== undefined && now >= options.startedAt)
+    if (options.startedAtPoll !== undefined && polls >= options.startedAtPoll)
       return { webTaskId: 'wt_1', status: 'started', reuse };
     return { webTaskId: 'wt_1', status: 'pending', reuse };
   };
@@ -117,8 +117,8 @@ describe('run', () => {
   });
 
   it('reports each status change once, in order', async () => {
-    const now = Date.now();
-    const { client } = await taskServer({ startedAt: now + 100, completeAt: now + 300, longPoll: false });
+    // By poll count, not time: a busy machine may start the client after a time had passed.
+    const { client } = await taskServer({ startedAtPoll: 2, completeAtPoll: 4, longPoll: false });
     const seen: string[] = [];
     await client.webTasks.run({ task: 'x' }, { pollIntervalMs: 40, onStatus: (r) => seen.push(r.status) });
     expect(seen).toEqual(['pending', 'started', 'completed']);
