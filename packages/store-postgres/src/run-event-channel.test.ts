@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WebTasksError } from '@webtasks/core';
 import { describeRunEventChannelContract } from '@webtasks/test-suite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createTestPool } from './__fixtures__/database.js';
 import { createPostgresRunEventChannel, type PostgresRunEventChannel } from './run-event-channel.js';
 
@@ -58,5 +58,35 @@ describe('createPostgresRunEventChannel', () => {
       if (alive > 0) await new Promise((r) => setTimeout(r, 20));
     }
     expect(alive).toBe(0);
+  });
+
+  it('reconnects even when its retry timer fires before the wall clock reaches the backoff', async () => {
+    // A timer runs on the monotonic clock, the backoff is kept in wall-clock time: a timer may
+    // fire while Date.now() still reads a little earlier (a busy event loop's cached time), or
+    // much earlier (the wall clock stepped back). The retry must not be dropped then.
+    const channel = createPostgresRunEventChannel({ pool, reconnectDelay: { minMs: 50, maxMs: 500 } });
+    const where = { workspaceId: 'ws_clock', webTaskId: `wt_${randomUUID()}` };
+    const notices: number[] = [];
+    const unsubscribe = await channel.subscribe(where, (message) => {
+      if (message.type === 'notice') notices.push(Date.now());
+    });
+    const realNow = Date.now.bind(Date);
+    try {
+      const pid = channel.backendPid();
+      await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      for (let wait = 0; wait < 250 && channel.backendPid() !== undefined; wait += 1)
+        await new Promise((r) => setTimeout(r, 2));
+      expect(channel.backendPid()).toBeUndefined();
+      // The loss is recorded; from now on the wall clock reads 300 ms earlier.
+      vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 300);
+      for (let wait = 0; wait < 150 && notices.length === 0; wait += 1)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(notices).toHaveLength(1);
+      expect(channel.backendPid()).toBeTypeOf('number');
+    } finally {
+      vi.restoreAllMocks();
+      unsubscribe();
+      await channel.close();
+    }
   });
 });

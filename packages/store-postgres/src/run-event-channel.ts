@@ -186,7 +186,15 @@ export function createPostgresRunEventChannel(
   const connect = (): Promise<pg.PoolClient | undefined> => {
     if (client) return Promise.resolve(client);
     if (connecting) return connecting;
-    if (closed || Date.now() < notBefore) return Promise.resolve(undefined);
+    if (closed) return Promise.resolve(undefined);
+    if (Date.now() < notBefore) {
+      // Still backing off: make sure a retry comes. The retry timer itself lands here when it
+      // fires before the wall clock reaches `notBefore` (timers run on the monotonic clock; a
+      // busy loop's cached time or a wall clock stepped back makes the two differ), and without
+      // this the channel stayed disconnected until the next subscribe or publish.
+      scheduleRetry();
+      return Promise.resolve(undefined);
+    }
     connecting = (async () => {
       let fresh: pg.PoolClient | undefined;
       try {
