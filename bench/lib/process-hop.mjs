@@ -10,7 +10,7 @@ const ECHO = `const s = new (require('node:net').Socket)({ fd: 3, readable: true
 s.on('data', (chunk) => s.write(chunk)); s.on('close', () => process.exit(0));`;
 
 /** A child process that echoes what it is sent; `ping()` resolves on the echo. */
-export async function startEchoProcess() {
+async function startEchoProcess() {
   const child = spawn(process.execPath, ['-e', ECHO], { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
   const channel = child.stdio[3];
   let waiting;

@@ -16,7 +16,7 @@ const STDERR_KEEP = 4000;
  * (32 MiB by default, escaped once into its frame), so only a child no longer running this code
  * sends more. `runOnWorker` raises it for a run with a larger output limit.
  */
-export const DEFAULT_MAX_FRAME_CHARS = 256 * 1024 * 1024;
+const DEFAULT_MAX_FRAME_CHARS = 256 * 1024 * 1024;
 
 /** Options of one supervised child. */
 export interface IsolateWorkerOptions {
